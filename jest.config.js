@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // Type checking is `npm run typecheck`'s job; tests only transpile, which keeps them fast.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+  },
+  setupFiles: ['<rootDir>/test/support/aws-env.ts'],
+  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  // Property and statistics suites draw 10^5..10^6 samples; give them room on a shared 2-core machine.
+  testTimeout: 60_000,
+};

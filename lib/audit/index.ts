@@ -1,0 +1,1 @@
+export type { AuditAction, AuditEvent, AuditSink } from './audit-event';

@@ -1,0 +1,151 @@
+import {
+  ConflictError,
+  KeystageError,
+  PermissionDeniedError,
+  RotationInProgressError,
+  SecretNotFoundError,
+  SecretScheduledForDeletionError,
+  ServiceUnavailableError,
+  ThrottledError,
+  UnexpectedServiceError,
+  ValidationError,
+} from '../errors';
+
+/** What the failing call was, so the message can say it. */
+export interface AwsErrorContext {
+  /** The API operation, e.g. `GetSecretValue`. */
+  readonly operation: string;
+  /** The secret (or key) id the call was about. */
+  readonly secretId?: string;
+}
+
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFoundException']);
+const DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidClientTokenId',
+  'KMSAccessDeniedException',
+  'DecryptionFailure',
+  'EncryptionFailure',
+  'IncorrectKeyException',
+  'InvalidKeyUsageException',
+]);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+const UNAVAILABLE = new Set([
+  'InternalServiceError',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+]);
+const INVALID_INPUT = new Set([
+  'InvalidParameterException',
+  'ValidationException',
+  'MalformedPolicyDocumentException',
+  'InvalidNextTokenException',
+  'InvalidCiphertextException',
+  'InvalidArnException',
+  'TagException',
+]);
+const STATE_CONFLICT = new Set([
+  'ResourceExistsException',
+  'AlreadyExistsException',
+  'PreconditionNotMetException',
+  'DisabledException',
+  'KMSInvalidStateException',
+  'KeyUnavailableException',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+interface SdkErrorShape {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly $fault?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: unknown };
+}
+
+/**
+ * Turns anything an AWS SDK call threw into a {@link KeystageError}; the original rides
+ * along as `cause`. This is the one place SDK exceptions are classified.
+ *
+ * AWS messages name resources and parameters, never secret values, so the service's own
+ * explanation is kept at the end of the message.
+ */
+export function toKeystageError(error: unknown, context: AwsErrorContext): KeystageError {
+  if (error instanceof KeystageError) return error;
+  const shape: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : {};
+  const name = typeof shape.name === 'string' ? shape.name : 'UnknownError';
+  const awsMessage = typeof shape.message === 'string' ? shape.message : String(error);
+  const status =
+    typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
+  const subject = context.secretId === undefined ? '' : ` for ${JSON.stringify(context.secretId)}`;
+  const options = { cause: error, secretId: context.secretId };
+  const said = `${context.operation}${subject} failed: ${name}: ${awsMessage}`;
+
+  if (NOT_FOUND.has(name)) {
+    return new SecretNotFoundError(`${said}. Check the name or ARN, the region, and the version asked for.`, options);
+  }
+  if (name === 'InvalidRequestException' && /marked for deletion|scheduled for deletion|deleted/i.test(awsMessage)) {
+    return new SecretScheduledForDeletionError(
+      `${said}. The secret is scheduled for deletion: call undelete() to restore it first.`,
+      options,
+    );
+  }
+  if (name === 'InvalidRequestException' && /rotation/i.test(awsMessage) && /progress|complete/i.test(awsMessage)) {
+    return new RotationInProgressError(
+      `${said}. Wait for the current rotation to finish (or cancel it) and try again.`,
+      options,
+    );
+  }
+  if (DENIED.has(name) || status === 401 || status === 403) {
+    return new PermissionDeniedError(
+      `${said}. The caller's IAM policy, the secret's resource policy or the KMS key policy does not allow this.`,
+      options,
+    );
+  }
+  if (THROTTLED.has(name) || status === 429) {
+    return new ThrottledError(`${said}. A rate or quota limit was hit: retry with backoff.`, options);
+  }
+  if (INVALID_INPUT.has(name)) {
+    return new ValidationError('request', `${said}. Correct the request and try again.`, options);
+  }
+  if (STATE_CONFLICT.has(name) || name === 'InvalidRequestException') {
+    return new ConflictError(`${said}. The secret's current state does not allow this call.`, options);
+  }
+  const code = typeof shape.code === 'string' ? shape.code : undefined;
+  if (
+    UNAVAILABLE.has(name) ||
+    shape.$fault === 'server' ||
+    (status !== undefined && status >= 500) ||
+    (code !== undefined && NETWORK_CODES.has(code))
+  ) {
+    return new ServiceUnavailableError(`${said}. The service or network failed: retry later.`, options);
+  }
+  return new UnexpectedServiceError(`${said}.`, options);
+}

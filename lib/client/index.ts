@@ -1,0 +1,3 @@
+export { SecretsClient } from './secrets-client';
+export { KEYSTAGE_TAGS } from './types';
+export type * from './types';

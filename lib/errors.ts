@@ -1,0 +1,157 @@
+/**
+ * Every error keystage throws is a {@link KeystageError} with a stable string `code`.
+ * Callers branch on `code` (or `instanceof`), never on message text. Messages say what
+ * was wrong and what to do, and never contain a secret value.
+ */
+
+/** The stable codes, one per thing a caller can do something about. */
+export type KeystageErrorCode =
+  | 'SECRET_NOT_FOUND'
+  | 'PERMISSION_DENIED'
+  | 'SECRET_REVOKED'
+  | 'SECRET_SCHEDULED_FOR_DELETION'
+  | 'ROTATION_IN_PROGRESS'
+  | 'VALIDATION_ERROR'
+  | 'DECODE_ERROR'
+  | 'THROTTLED'
+  | 'CONFLICT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'SERVICE_ERROR';
+
+export interface KeystageErrorOptions {
+  /** The underlying error (for example the AWS SDK exception). */
+  readonly cause?: unknown;
+  /** The secret id the failing call was about, if any. Ids are names or ARNs, never values. */
+  readonly secretId?: string;
+}
+
+/** Root of every keystage error. */
+export abstract class KeystageError extends Error {
+  abstract readonly code: KeystageErrorCode;
+  /** True when retrying the same call later can succeed without any change. */
+  readonly retryable: boolean = false;
+  /** The secret id the failing call was about, if any. */
+  readonly secretId: string | undefined;
+
+  protected constructor(message: string, options: KeystageErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.secretId = options.secretId;
+  }
+
+  /** A log-safe shape: name, code, message and secret id; never the cause's payload. */
+  toJSON(): { name: string; code: KeystageErrorCode; message: string; secretId?: string } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.secretId === undefined ? {} : { secretId: this.secretId }),
+    };
+  }
+}
+
+/** The secret (or the requested version or stage of it) does not exist. */
+export class SecretNotFoundError extends KeystageError {
+  readonly code = 'SECRET_NOT_FOUND';
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The caller's credentials do not allow the call (IAM, resource policy or KMS key policy). */
+export class PermissionDeniedError extends KeystageError {
+  readonly code = 'PERMISSION_DENIED';
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The secret was revoked with `SecretsClient.revoke`; reads fail until `restore`. */
+export class SecretRevokedError extends KeystageError {
+  readonly code = 'SECRET_REVOKED';
+  /** The reason recorded at revocation, when known. */
+  readonly reason: string | undefined;
+  constructor(message: string, options: KeystageErrorOptions & { readonly reason?: string } = {}) {
+    super(message, options);
+    this.reason = options.reason;
+  }
+}
+
+/** The secret is scheduled for deletion; `undelete` it to use it again. */
+export class SecretScheduledForDeletionError extends KeystageError {
+  readonly code = 'SECRET_SCHEDULED_FOR_DELETION';
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** A rotation is in progress (or did not finish in the time allowed). */
+export class RotationInProgressError extends KeystageError {
+  readonly code = 'ROTATION_IN_PROGRESS';
+  override readonly retryable = true;
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** An argument is invalid. Raised before any API call, so nothing was written. */
+export class ValidationError extends KeystageError {
+  readonly code = 'VALIDATION_ERROR';
+  /** The argument or field that was wrong, e.g. `name` or `recoveryWindowDays`. */
+  readonly field: string;
+  constructor(field: string, message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+    this.field = field;
+  }
+
+  override toJSON(): ReturnType<KeystageError['toJSON']> & { field: string } {
+    return { ...super.toJSON(), field: this.field };
+  }
+}
+
+/** A secret value could not be decoded as asked (not JSON, failed validation, wrong type). */
+export class SecretDecodeError extends KeystageError {
+  readonly code = 'DECODE_ERROR';
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The service refused the call because of a rate or quota limit; retry with backoff. */
+export class ThrottledError extends KeystageError {
+  readonly code = 'THROTTLED';
+  override readonly retryable = true;
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The secret changed under the call (a lost compare-and-swap, or an existing resource). */
+export class ConflictError extends KeystageError {
+  readonly code = 'CONFLICT';
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The service or the network failed; retry later. */
+export class ServiceUnavailableError extends KeystageError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  override readonly retryable = true;
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** An AWS error keystage has no better classification for; the SDK error is the `cause`. */
+export class UnexpectedServiceError extends KeystageError {
+  readonly code = 'SERVICE_ERROR';
+  constructor(message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** True when `error` is a keystage error, optionally with the given code. */
+export function isKeystageError(error: unknown, code?: KeystageErrorCode): error is KeystageError {
+  return error instanceof KeystageError && (code === undefined || error.code === code);
+}
