@@ -9,11 +9,11 @@ const insecureApis = [
     message: 'Math.random is not a CSPRNG: use node:crypto (randomInt, randomBytes) with rejection sampling.',
   },
   {
-    selector: "MemberExpression[property.name=/^create(De)?cipher$/]",
+    selector: 'MemberExpression[property.name=/^create(Cipher|Decipher)$/]',
     message: 'crypto.createCipher/createDecipher derive keys insecurely and are removed: use createCipheriv.',
   },
   {
-    selector: "ImportSpecifier[imported.name=/^create(De)?cipher$/]",
+    selector: 'ImportSpecifier[imported.name=/^create(Cipher|Decipher)$/]',
     message: 'crypto.createCipher/createDecipher derive keys insecurely and are removed: use createCipheriv.',
   },
 ];

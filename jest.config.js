@@ -7,6 +7,8 @@ module.exports = {
     // Type checking is `npm run typecheck`'s job; tests only transpile, which keeps them fast.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
+  reporters: ['default', '<rootDir>/test/support/plain-summary-reporter.js'],
+  moduleNameMapper: { '^keystage$': '<rootDir>/lib/index.ts' },
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   // Property and statistics suites draw 10^5..10^6 samples; give them room on a shared 2-core machine.

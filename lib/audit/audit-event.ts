@@ -5,16 +5,7 @@
 
 /** What was done. */
 export type AuditAction =
-  | 'create'
-  | 'put'
-  | 'rollback'
-  | 'rotate'
-  | 'revoke'
-  | 'restore'
-  | 'delete'
-  | 'undelete'
-  | 'tag'
-  | 'untag';
+  'create' | 'put' | 'rollback' | 'rotate' | 'revoke' | 'restore' | 'delete' | 'undelete' | 'tag' | 'untag';
 
 export interface AuditEvent {
   /** ISO-8601 time the action finished. */

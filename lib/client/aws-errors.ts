@@ -109,15 +109,25 @@ export function toKeystageError(error: unknown, context: AwsErrorContext): Keyst
   const said = `${context.operation}${subject} failed: ${name}: ${awsMessage}`;
 
   if (NOT_FOUND.has(name)) {
-    return new SecretNotFoundError(`${said}. Check the name or ARN, the region, and the version asked for.`, options);
+    return new SecretNotFoundError(
+      `${said}. Check the name or ARN, the region, and the version asked for.`,
+      options,
+    );
   }
-  if (name === 'InvalidRequestException' && /marked for deletion|scheduled for deletion|deleted/i.test(awsMessage)) {
+  if (
+    name === 'InvalidRequestException' &&
+    /marked for deletion|scheduled for deletion|deleted/i.test(awsMessage)
+  ) {
     return new SecretScheduledForDeletionError(
       `${said}. The secret is scheduled for deletion: call undelete() to restore it first.`,
       options,
     );
   }
-  if (name === 'InvalidRequestException' && /rotation/i.test(awsMessage) && /progress|complete/i.test(awsMessage)) {
+  if (
+    name === 'InvalidRequestException' &&
+    /rotation/i.test(awsMessage) &&
+    /progress|complete/i.test(awsMessage)
+  ) {
     return new RotationInProgressError(
       `${said}. Wait for the current rotation to finish (or cancel it) and try again.`,
       options,

@@ -18,7 +18,11 @@ export interface ClientContext {
 }
 
 /** Runs one AWS call and turns any failure into a KeystageError naming the operation and secret. */
-export async function call<T>(operation: string, secretId: string | undefined, send: () => Promise<T>): Promise<T> {
+export async function call<T>(
+  operation: string,
+  secretId: string | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
   try {
     return await send();
   } catch (error) {

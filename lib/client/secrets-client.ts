@@ -69,7 +69,10 @@ export class SecretsClient {
       );
     }
     if (options.kms !== undefined && options.kmsConfig !== undefined) {
-      throw new ValidationError('kmsConfig', 'Pass either kms (a client) or kmsConfig (its configuration), not both.');
+      throw new ValidationError(
+        'kmsConfig',
+        'Pass either kms (a client) or kmsConfig (its configuration), not both.',
+      );
     }
     this.#ctx = {
       sm: options.secretsManager ?? new SecretsManagerClient(options.secretsManagerConfig ?? {}),

@@ -31,7 +31,8 @@ export function show(value: unknown): string {
 }
 
 function requireString(value: unknown, field: string): asserts value is string {
-  if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string, got ${show(value)}.`);
+  if (typeof value !== 'string')
+    throw new ValidationError(field, `${field} must be a string, got ${show(value)}.`);
 }
 
 /** A secret name: 1..512 characters of `A-Z a-z 0-9 / _ + = . @ -`. */
@@ -108,10 +109,16 @@ export function serialiseJsonValue(value: unknown, field = 'value'): string {
   try {
     text = JSON.stringify(value);
   } catch {
-    throw new ValidationError(field, `${field} is not JSON-serialisable (a cycle or a BigInt): pass plain data.`);
+    throw new ValidationError(
+      field,
+      `${field} is not JSON-serialisable (a cycle or a BigInt): pass plain data.`,
+    );
   }
   if (text === undefined || typeof value !== 'object' || value === null) {
-    throw new ValidationError(field, `${field} must be a JSON object or array for a 'json' secret, got ${show(value)}.`);
+    throw new ValidationError(
+      field,
+      `${field} must be a JSON object or array for a 'json' secret, got ${show(value)}.`,
+    );
   }
   validateSecretValue(text, field);
   return text;
@@ -120,7 +127,10 @@ export function serialiseJsonValue(value: unknown, field = 'value'): string {
 /** An integer within [min, max]. */
 export function validateInteger(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ValidationError(field, `${field} must be an integer from ${min} to ${max}, got ${show(value)}.`);
+    throw new ValidationError(
+      field,
+      `${field} must be an integer from ${min} to ${max}, got ${show(value)}.`,
+    );
   }
   return value;
 }
@@ -152,7 +162,10 @@ export function validateVersionToken(value: unknown, field: string): string {
 export function validateVersionStage(value: unknown, field = 'versionStage'): string {
   requireString(value, field);
   if (value.length === 0 || value.length > 256) {
-    throw new ValidationError(field, `${field} must be 1 to 256 characters, e.g. 'AWSCURRENT', got ${show(value)}.`);
+    throw new ValidationError(
+      field,
+      `${field} must be 1 to 256 characters, e.g. 'AWSCURRENT', got ${show(value)}.`,
+    );
   }
   return value;
 }
@@ -173,7 +186,10 @@ export function validateText(value: unknown, field: string, max: number, { requi
 export function validateRegion(value: unknown, field = 'region'): string {
   requireString(value, field);
   if (!REGION_PATTERN.test(value)) {
-    throw new ValidationError(field, `${field} ${show(value)} is not an AWS region name such as 'eu-west-1'.`);
+    throw new ValidationError(
+      field,
+      `${field} ${show(value)} is not an AWS region name such as 'eu-west-1'.`,
+    );
   }
   return value;
 }
@@ -209,7 +225,10 @@ export function validateTags(value: unknown, field = 'tags'): Record<string, str
   }
   const entries = Object.entries(value);
   if (entries.length > MAX_TAGS) {
-    throw new ValidationError(field, `${field} has ${entries.length} tags; a secret carries at most ${MAX_TAGS}.`);
+    throw new ValidationError(
+      field,
+      `${field} has ${entries.length} tags; a secret carries at most ${MAX_TAGS}.`,
+    );
   }
   for (const [key, tagValue] of entries) {
     validateTagKey(key, field);
