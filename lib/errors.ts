@@ -155,3 +155,12 @@ export class UnexpectedServiceError extends KeystageError {
 export function isKeystageError(error: unknown, code?: KeystageErrorCode): error is KeystageError {
   return error instanceof KeystageError && (code === undefined || error.code === code);
 }
+
+/** Shows a received non-secret argument in an error message, shortened. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}

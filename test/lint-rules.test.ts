@@ -7,10 +7,19 @@ const root = join(__dirname, '..');
 function lint(path: string, code: string): { ruleIds: string[]; messages: string[] } {
   const result = spawnSync(
     process.execPath,
-    [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', path],
+    [
+      join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+      '--format',
+      'json',
+      '--stdin',
+      '--stdin-filename',
+      path,
+    ],
     { cwd: root, input: code, encoding: 'utf8' },
   );
-  const report = JSON.parse(result.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
+  const report = JSON.parse(result.stdout) as Array<{
+    messages: Array<{ ruleId: string | null; message: string }>;
+  }>;
   const messages = report.flatMap((file) => file.messages);
   return { ruleIds: messages.map((m) => m.ruleId ?? 'fatal'), messages: messages.map((m) => m.message) };
 }

@@ -18,19 +18,33 @@ describe('package', () => {
 
   it('exports the library and the CDK side separately, from what the build emits', () => {
     expect(pkg.exports['.']).toEqual({ types: './dist/lib/index.d.ts', default: './dist/lib/index.js' });
-    expect(pkg.exports['./infra']).toEqual({ types: './dist/infra/index.d.ts', default: './dist/infra/index.js' });
+    expect(pkg.exports['./infra']).toEqual({
+      types: './dist/infra/index.d.ts',
+      default: './dist/infra/index.js',
+    });
     expect(existsSync(join(root, 'lib', 'index.ts'))).toBe(true);
     expect(existsSync(join(root, 'infra', 'index.ts'))).toBe(true);
   });
 
   it('has the repository shape the tools expect', () => {
-    for (const entry of ['lib', 'infra', 'rotation-lambdas', 'test', 'cdk.json', 'tsconfig.json', 'README.md', '.ci/run']) {
+    for (const entry of [
+      'lib',
+      'infra',
+      'rotation-lambdas',
+      'test',
+      'cdk.json',
+      'tsconfig.json',
+      'README.md',
+      '.ci/run',
+    ]) {
       expect(existsSync(join(root, entry))).toBe(true);
     }
   });
 
   it('never imports CDK from the library', () => {
-    const files = readdirSync(join(root, 'lib'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const files = readdirSync(join(root, 'lib'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
     expect(files.length).toBeGreaterThan(5);
     const importers = files.filter((f) =>
       /from '(aws-cdk-lib|constructs)[/']/.test(readFileSync(join(root, 'lib', f), 'utf8')),

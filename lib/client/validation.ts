@@ -1,4 +1,6 @@
-import { ValidationError } from '../errors';
+import { ValidationError, show } from '../errors';
+
+export { show };
 
 /**
  * Argument checks that run before any API call, so a bad call writes nothing.
@@ -20,15 +22,6 @@ const ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-
 const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
-
-/** Shows a received non-secret argument in an error message, shortened. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-}
 
 function requireString(value: unknown, field: string): asserts value is string {
   if (typeof value !== 'string')

@@ -1,0 +1,150 @@
+import { inspect } from 'node:util';
+import { ValidationError, show } from '../errors';
+import { generatePassword, type PasswordPolicy } from './password';
+
+/** Database engines, spelled as AWS rotation functions expect in the secret's `engine`. */
+export type DatabaseEngine = 'postgres' | 'mysql' | 'mariadb' | 'oracle' | 'sqlserver' | 'redshift';
+
+/** Each engine's standard port. */
+export const DEFAULT_PORTS: Readonly<Record<DatabaseEngine, number>> = Object.freeze({
+  postgres: 5432,
+  mysql: 3306,
+  mariadb: 3306,
+  oracle: 1521,
+  sqlserver: 1433,
+  redshift: 5439,
+});
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$.-]*$/;
+const HOST = /^[A-Za-z0-9.:[\]_-]+$/;
+
+/** What a database credential needs. Every field comes from here, never from `process.env`. */
+export interface DatabaseCredentialsInput {
+  readonly engine: DatabaseEngine;
+  /** Host name or IP address. */
+  readonly host: string;
+  /**
+   * TCP port.
+   * @default - the engine's standard port (DEFAULT_PORTS)
+   */
+  readonly port?: number;
+  /**
+   * Database name.
+   * @default - none (the engine's default database for the user)
+   */
+  readonly dbname?: string;
+  readonly username: string;
+  /**
+   * How to generate the password.
+   * @default - the default PasswordPolicy: 32 characters, safe in URIs, .pgpass, JDBC and shells
+   */
+  readonly password?: PasswordPolicy;
+}
+
+/** The secret's JSON shape, as AWS's rotation functions read it. */
+export interface DatabaseSecretJson {
+  readonly engine: DatabaseEngine;
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  readonly dbname?: string;
+}
+
+/**
+ * A database credential. Logging or serialising it shows everything but the password;
+ * `toSecretString()` is the one way to get the JSON to store.
+ */
+export class DatabaseCredentials {
+  readonly engine: DatabaseEngine;
+  readonly host: string;
+  readonly port: number;
+  readonly dbname: string | undefined;
+  readonly username: string;
+  readonly password: string;
+
+  constructor(fields: DatabaseSecretJson) {
+    this.engine = fields.engine;
+    this.host = fields.host;
+    this.port = fields.port;
+    this.dbname = fields.dbname;
+    this.username = fields.username;
+    this.password = fields.password;
+  }
+
+  /** The JSON to store in Secrets Manager, password included. */
+  toSecretString(): string {
+    return JSON.stringify(this.shape(this.password));
+  }
+
+  toJSON(): DatabaseSecretJson {
+    return this.shape('[REDACTED]');
+  }
+
+  [inspect.custom](): string {
+    return `DatabaseCredentials ${inspect(this.toJSON())}`;
+  }
+
+  private shape(password: string): DatabaseSecretJson {
+    return {
+      engine: this.engine,
+      host: this.host,
+      port: this.port,
+      username: this.username,
+      password,
+      ...(this.dbname === undefined ? {} : { dbname: this.dbname }),
+    };
+  }
+}
+
+function checkIdentifier(value: unknown, field: string, required: boolean): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || !IDENTIFIER.test(value)) {
+    throw new ValidationError(
+      field,
+      `${field} ${show(value)} must be 1 to 128 characters: a letter or _ first, then letters, digits, _ $ . -`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A database credential with a newly generated password.
+ * @example
+ * const credentials = generateDatabaseCredentials({ engine: 'postgres', host: 'db.internal', dbname: 'app', username: 'app' });
+ * await secrets.put('prod/app/db', credentials);
+ */
+export function generateDatabaseCredentials(input: DatabaseCredentialsInput): DatabaseCredentials {
+  if (typeof input !== 'object' || input === null) {
+    throw new ValidationError('database', 'Database credentials need { engine, host, username }.');
+  }
+  const engine = input.engine;
+  if (typeof engine !== 'string' || !Object.hasOwn(DEFAULT_PORTS, engine)) {
+    throw new ValidationError(
+      'engine',
+      `engine ${show(engine)} is not one of ${Object.keys(DEFAULT_PORTS).join(', ')}.`,
+    );
+  }
+  const host = input.host;
+  if (typeof host !== 'string' || host.length === 0 || host.length > 253 || !HOST.test(host)) {
+    throw new ValidationError(
+      'host',
+      `host ${show(host)} must be a host name or IP address (1 to 253 characters).`,
+    );
+  }
+  const port = input.port ?? DEFAULT_PORTS[engine];
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new ValidationError('port', `port must be an integer from 1 to 65535, got ${show(port)}.`);
+  }
+  const username = checkIdentifier(input.username, 'username', true)!;
+  const dbname = checkIdentifier(input.dbname, 'dbname', false);
+  const password = generatePassword(input.password);
+  return new DatabaseCredentials({
+    engine,
+    host,
+    port,
+    username,
+    password,
+    ...(dbname === undefined ? {} : { dbname }),
+  });
+}
