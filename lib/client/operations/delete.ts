@@ -1,15 +1,65 @@
-// SCAFFOLD: replaced by the real operation; must not survive integration.
-import type { ClientContext } from '../context';
-import type * as T from '../types';
-export function deleteSecret(
+import { DeleteSecretCommand, RestoreSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { ValidationError } from '../../errors';
+import { audited, call, type ClientContext } from '../context';
+import type { DeleteOptions, DeleteResult, SecretIdentity } from '../types';
+import { validateInteger, validateSecretId } from '../validation';
+
+/** Schedules deletion after a recovery window, or deletes at once with `force`. */
+export async function deleteSecret(
   ctx: ClientContext,
   id: string,
-  options: T.DeleteOptions,
-): Promise<T.DeleteResult> {
-  void ctx;
-  throw new Error('SCAFFOLD');
+  options: DeleteOptions,
+): Promise<DeleteResult> {
+  const secretId = validateSecretId(id);
+  const force = options?.force ?? false;
+  if (typeof force !== 'boolean') throw new ValidationError('force', 'force must be true or false.');
+  if (force && options.recoveryWindowDays !== undefined) {
+    throw new ValidationError(
+      'force',
+      'Pass either force (delete now) or recoveryWindowDays (delete later), not both.',
+    );
+  }
+  const days = force
+    ? undefined
+    : validateInteger(options?.recoveryWindowDays ?? 30, 'recoveryWindowDays', 7, 30);
+  return audited(
+    ctx,
+    'delete',
+    secretId,
+    async () => {
+      const output = await call('DeleteSecret', secretId, () =>
+        ctx.sm.send(
+          new DeleteSecretCommand({
+            SecretId: secretId,
+            ...(days === undefined ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: days }),
+          }),
+        ),
+      );
+      return { arn: output.ARN ?? '', name: output.Name ?? secretId, deletionDate: output.DeletionDate };
+    },
+    (result) => ({
+      secret: result.arn || secretId,
+      details: (days === undefined ? { force: true } : { recoveryWindowDays: days }) as Record<
+        string,
+        number | boolean
+      >,
+    }),
+  );
 }
-export function undeleteSecret(ctx: ClientContext, id: string): Promise<T.SecretIdentity> {
-  void ctx;
-  throw new Error('SCAFFOLD');
+
+/** Cancels a scheduled deletion. */
+export async function undeleteSecret(ctx: ClientContext, id: string): Promise<SecretIdentity> {
+  const secretId = validateSecretId(id);
+  return audited(
+    ctx,
+    'undelete',
+    secretId,
+    async () => {
+      const output = await call('RestoreSecret', secretId, () =>
+        ctx.sm.send(new RestoreSecretCommand({ SecretId: secretId })),
+      );
+      return { arn: output.ARN ?? '', name: output.Name ?? secretId };
+    },
+    (identity) => ({ secret: identity.arn || secretId }),
+  );
 }
