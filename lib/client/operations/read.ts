@@ -30,7 +30,11 @@ export async function explainDenied(ctx: ClientContext, secretId: string, error:
     return new SecretRevokedError(
       `Secret ${JSON.stringify(secretId)} was revoked${when}` +
         `${meta.revokedReason === undefined ? '' : ` (${meta.revokedReason})`}: reads are denied until restore() is called.`,
-      { cause: error, secretId, ...(meta.revokedReason === undefined ? {} : { reason: meta.revokedReason }) },
+      {
+        cause: error.cause ?? error,
+        secretId,
+        ...(meta.revokedReason === undefined ? {} : { reason: meta.revokedReason }),
+      },
     );
   } catch (describeError) {
     ctx.logger.debug('revocation check failed; reporting the original denial', {
