@@ -40,6 +40,15 @@ interface CreatePlan {
   readonly replicaRegions: readonly string[];
 }
 
+function isJsonText(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** Checks every option; nothing is generated or sent until all of them pass. */
 function planCreate(options: CreateSecretOptions): CreatePlan {
   if (typeof options !== 'object' || options === null) {
@@ -110,6 +119,9 @@ function planCreate(options: CreateSecretOptions): CreatePlan {
       'value',
       `A '${options.kind}' secret takes a string or bytes; objects are for 'json' and 'database'.`,
     );
+  }
+  if (options.kind === 'json' && typeof options.value === 'string' && !isJsonText(options.value)) {
+    throw new ValidationError('value', "A 'json' secret given as text must be a JSON object or array.");
   }
   return { name, kind: options.kind, tags, replicaRegions };
 }

@@ -97,6 +97,6 @@ async function explainRefusal(
   return new ConflictError(
     `Another writer moved AWSCURRENT of ${JSON.stringify(secretId)} from ${expectedCurrent} to ${now ?? 'nothing'} ` +
       'during the rollback, so nothing was changed: re-read the versions and decide again.',
-    { cause: error, secretId },
+    { cause: error.cause ?? error, secretId },
   );
 }
