@@ -58,7 +58,10 @@ export async function audited<T>(
     throw error;
   }
   const outcome = describe(result);
-  await record(ctx, action, { ...outcome, secret: outcome.secret ?? secretId, success: true });
+  // Name the secret by ARN when the result carries one: names can be reused after deletion.
+  const arn = (result as { arn?: unknown } | undefined)?.arn;
+  const secret = outcome.secret ?? (typeof arn === 'string' && arn !== '' ? arn : secretId);
+  await record(ctx, action, { ...outcome, secret, success: true });
   return result;
 }
 

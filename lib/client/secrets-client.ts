@@ -170,7 +170,8 @@ export class SecretsClient {
   /**
    * Every secret matching the filters, across all pages.
    * @example
-   * for await (const secret of secrets.list({ environment: 'prod', service: 'billing' })) console.log(secret.name);
+   * const names: string[] = [];
+   * for await (const secret of secrets.list({ environment: 'prod', service: 'billing' })) names.push(secret.name);
    */
   list(options: ListOptions = {}): AsyncIterable<SecretListItem> {
     return listSecrets(this.#ctx, options);

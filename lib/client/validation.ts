@@ -128,6 +128,14 @@ export function validateInteger(value: unknown, field: string, min: number, max:
   return value;
 }
 
+/** An optional flag: true, false, or absent (then `fallback`). */
+export function validateBoolean(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw new ValidationError(field, `${field} must be true or false, got ${show(value)}.`);
+  return value;
+}
+
 /** A duration in milliseconds that a Node timer can honour. */
 export function validateDurationMs(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {

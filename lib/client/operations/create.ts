@@ -185,7 +185,6 @@ export async function createSecret(ctx: ClientContext, options: CreateSecretOpti
       return { arn: output.ARN ?? '', name: output.Name ?? plan.name, versionId: output.VersionId ?? '' };
     },
     (ref) => ({
-      secret: ref.arn || ref.name,
       ...(plan.tags[KEYSTAGE_TAGS.environment] === undefined
         ? {}
         : { environment: plan.tags[KEYSTAGE_TAGS.environment] }),

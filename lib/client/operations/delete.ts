@@ -2,7 +2,7 @@ import { DeleteSecretCommand, RestoreSecretCommand } from '@aws-sdk/client-secre
 import { ValidationError } from '../../errors';
 import { audited, call, type ClientContext } from '../context';
 import type { DeleteOptions, DeleteResult, SecretIdentity } from '../types';
-import { validateInteger, validateSecretId } from '../validation';
+import { validateBoolean, validateInteger, validateSecretId } from '../validation';
 
 /** Schedules deletion after a recovery window, or deletes at once with `force`. */
 export async function deleteSecret(
@@ -11,8 +11,7 @@ export async function deleteSecret(
   options: DeleteOptions,
 ): Promise<DeleteResult> {
   const secretId = validateSecretId(id);
-  const force = options?.force ?? false;
-  if (typeof force !== 'boolean') throw new ValidationError('force', 'force must be true or false.');
+  const force = validateBoolean(options?.force, 'force', false);
   if (force && options.recoveryWindowDays !== undefined) {
     throw new ValidationError(
       'force',
@@ -22,6 +21,8 @@ export async function deleteSecret(
   const days = force
     ? undefined
     : validateInteger(options?.recoveryWindowDays ?? 30, 'recoveryWindowDays', 7, 30);
+  const details: Record<string, number | boolean> =
+    days === undefined ? { force: true } : { recoveryWindowDays: days };
   return audited(
     ctx,
     'delete',
@@ -37,29 +38,17 @@ export async function deleteSecret(
       );
       return { arn: output.ARN ?? '', name: output.Name ?? secretId, deletionDate: output.DeletionDate };
     },
-    (result) => ({
-      secret: result.arn || secretId,
-      details: (days === undefined ? { force: true } : { recoveryWindowDays: days }) as Record<
-        string,
-        number | boolean
-      >,
-    }),
+    () => ({ details }),
   );
 }
 
 /** Cancels a scheduled deletion. */
 export async function undeleteSecret(ctx: ClientContext, id: string): Promise<SecretIdentity> {
   const secretId = validateSecretId(id);
-  return audited(
-    ctx,
-    'undelete',
-    secretId,
-    async () => {
-      const output = await call('RestoreSecret', secretId, () =>
-        ctx.sm.send(new RestoreSecretCommand({ SecretId: secretId })),
-      );
-      return { arn: output.ARN ?? '', name: output.Name ?? secretId };
-    },
-    (identity) => ({ secret: identity.arn || secretId }),
-  );
+  return audited(ctx, 'undelete', secretId, async () => {
+    const output = await call('RestoreSecret', secretId, () =>
+      ctx.sm.send(new RestoreSecretCommand({ SecretId: secretId })),
+    );
+    return { arn: output.ARN ?? '', name: output.Name ?? secretId };
+  });
 }

@@ -5,11 +5,10 @@ import {
   type SecretListEntry,
   type SecretVersionsListEntry,
 } from '@aws-sdk/client-secrets-manager';
-import { ValidationError } from '../../errors';
 import { call, type ClientContext } from '../context';
 import { keystageMetadata, tagsToRecord } from '../metadata';
 import type { RotationState, SecretListItem, SecretSummary, SecretVersion, VersionsOptions } from '../types';
-import { validateSecretId } from '../validation';
+import { validateBoolean, validateSecretId } from '../validation';
 
 /** The fields DescribeSecret and a ListSecrets entry share. */
 type SecretFields = Pick<
@@ -164,9 +163,6 @@ export async function listSecretVersions(
   options: VersionsOptions,
 ): Promise<SecretVersion[]> {
   const secretId = validateSecretId(id);
-  const includeDeprecated = options?.includeDeprecated ?? false;
-  if (typeof includeDeprecated !== 'boolean') {
-    throw new ValidationError('includeDeprecated', 'includeDeprecated must be true or false.');
-  }
+  const includeDeprecated = validateBoolean(options?.includeDeprecated, 'includeDeprecated', false);
   return (await fetchVersions(ctx, secretId, includeDeprecated)).versions;
 }

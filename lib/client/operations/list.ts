@@ -2,6 +2,7 @@ import { ListSecretsCommand, type Filter } from '@aws-sdk/client-secrets-manager
 import { ValidationError, show } from '../../errors';
 import { call, type ClientContext } from '../context';
 import { KEYSTAGE_TAGS, type ListOptions, type SecretListItem } from '../types';
+import { validateBoolean } from '../validation';
 import { listItemFrom } from './describe';
 
 /** What a ListSecrets filter value may contain. */
@@ -48,13 +49,11 @@ export function listSecrets(ctx: ClientContext, options: ListOptions): AsyncIter
   }
   const prefix = options.prefix === undefined ? undefined : filterValue(options.prefix, 'prefix');
   const tags = requiredTags(options);
-  const includePlanned = options.includeScheduledForDeletion ?? false;
-  if (typeof includePlanned !== 'boolean') {
-    throw new ValidationError(
-      'includeScheduledForDeletion',
-      'includeScheduledForDeletion must be true or false.',
-    );
-  }
+  const includePlanned = validateBoolean(
+    options.includeScheduledForDeletion,
+    'includeScheduledForDeletion',
+    false,
+  );
   const filters: Filter[] = [];
   if (prefix !== undefined) filters.push({ Key: 'name', Values: [prefix] });
   for (const [key, value] of tags) {

@@ -110,7 +110,7 @@ export async function revokeSecret(
         throw repeatable(error, 'revoke');
       }
     },
-    (identity) => ({ secret: identity.arn || secretId, reason }),
+    () => ({ reason }),
   );
 }
 
@@ -120,57 +120,51 @@ export async function revokeSecret(
  */
 export async function restoreSecret(ctx: ClientContext, id: string): Promise<SecretIdentity> {
   const secretId = validateSecretId(id);
-  return audited(
-    ctx,
-    'restore',
-    secretId,
-    async () => {
-      try {
-        const policy = await readPolicy(ctx, secretId);
-        const remaining = withoutRevocation(policy);
-        if (policy !== undefined && remaining.length !== policy.Statement.length) {
-          if (remaining.length > 0) await putPolicy(ctx, secretId, { ...policy, Statement: remaining });
-          else {
-            await call('DeleteResourcePolicy', secretId, () =>
-              ctx.sm.send(new DeleteResourcePolicyCommand({ SecretId: secretId })),
-            );
-          }
-        }
-        const described = await describeRaw(ctx, secretId);
-        const tags = tagsToRecord(described.Tags);
-        if (tags[KEYSTAGE_TAGS.rotationSuspended] === 'true' && described.RotationEnabled !== true) {
-          if (described.RotationLambdaARN !== undefined && described.RotationRules !== undefined) {
-            await call('RotateSecret', secretId, () =>
-              ctx.sm.send(
-                new RotateSecretCommand({
-                  SecretId: secretId,
-                  RotationLambdaARN: described.RotationLambdaARN,
-                  RotationRules: described.RotationRules,
-                  RotateImmediately: false,
-                }),
-              ),
-            );
-          } else {
-            ctx.logger.warn('rotation was suspended but its configuration is gone; not resumed', {
-              secretId,
-            });
-          }
-        }
-        await tag(ctx, secretId, { [KEYSTAGE_TAGS.status]: 'active' });
-        const stale = [KEYSTAGE_TAGS.revokedAt, KEYSTAGE_TAGS.revokedReason, KEYSTAGE_TAGS.rotationSuspended];
-        if (stale.some((key) => key in tags)) {
-          await call('UntagResource', secretId, () =>
-            ctx.sm.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: stale })),
+  return audited(ctx, 'restore', secretId, async () => {
+    try {
+      const policy = await readPolicy(ctx, secretId);
+      const remaining = withoutRevocation(policy);
+      if (policy !== undefined && remaining.length !== policy.Statement.length) {
+        if (remaining.length > 0) await putPolicy(ctx, secretId, { ...policy, Statement: remaining });
+        else {
+          await call('DeleteResourcePolicy', secretId, () =>
+            ctx.sm.send(new DeleteResourcePolicyCommand({ SecretId: secretId })),
           );
         }
-        ctx.logger.info('secret restored', { secretId });
-        return { arn: described.ARN ?? '', name: described.Name ?? secretId };
-      } catch (error) {
-        throw repeatable(error, 'restore');
       }
-    },
-    (identity) => ({ secret: identity.arn || secretId }),
-  );
+      const described = await describeRaw(ctx, secretId);
+      const tags = tagsToRecord(described.Tags);
+      if (tags[KEYSTAGE_TAGS.rotationSuspended] === 'true' && described.RotationEnabled !== true) {
+        if (described.RotationLambdaARN !== undefined && described.RotationRules !== undefined) {
+          await call('RotateSecret', secretId, () =>
+            ctx.sm.send(
+              new RotateSecretCommand({
+                SecretId: secretId,
+                RotationLambdaARN: described.RotationLambdaARN,
+                RotationRules: described.RotationRules,
+                RotateImmediately: false,
+              }),
+            ),
+          );
+        } else {
+          ctx.logger.warn('rotation was suspended but its configuration is gone; not resumed', {
+            secretId,
+          });
+        }
+      }
+      await tag(ctx, secretId, { [KEYSTAGE_TAGS.status]: 'active' });
+      const stale = [KEYSTAGE_TAGS.revokedAt, KEYSTAGE_TAGS.revokedReason, KEYSTAGE_TAGS.rotationSuspended];
+      if (stale.some((key) => key in tags)) {
+        await call('UntagResource', secretId, () =>
+          ctx.sm.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: stale })),
+        );
+      }
+      ctx.logger.info('secret restored', { secretId });
+      return { arn: described.ARN ?? '', name: described.Name ?? secretId };
+    } catch (error) {
+      throw repeatable(error, 'restore');
+    }
+  });
 }
 
 function tag(ctx: ClientContext, secretId: string, tags: Record<string, string>): Promise<unknown> {

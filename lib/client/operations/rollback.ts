@@ -77,7 +77,6 @@ export async function rollbackSecret(
       return result;
     },
     (result) => ({
-      secret: result.arn || secretId,
       details: { fromVersionId: result.fromVersionId, toVersionId: result.toVersionId },
     }),
   );

@@ -1,8 +1,8 @@
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { ConflictError, RotationInProgressError, ValidationError } from '../../errors';
+import { ConflictError, RotationInProgressError } from '../../errors';
 import { audited, call, type ClientContext } from '../context';
 import type { RotateOptions, RotateResult } from '../types';
-import { validateDurationMs, validateSecretId, validateVersionToken } from '../validation';
+import { validateBoolean, validateDurationMs, validateSecretId, validateVersionToken } from '../validation';
 import { describeRaw } from './describe';
 
 const DEFAULT_TIMEOUT_MS = 300_000;
@@ -20,9 +20,7 @@ export async function rotateSecret(
   options: RotateOptions,
 ): Promise<RotateResult> {
   const secretId = validateSecretId(id);
-  const wait = options?.waitForCompletion ?? false;
-  if (typeof wait !== 'boolean')
-    throw new ValidationError('waitForCompletion', 'waitForCompletion must be true or false.');
+  const wait = validateBoolean(options?.waitForCompletion, 'waitForCompletion', false);
   const timeoutMs = validateDurationMs(options?.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const token =
     options?.clientRequestToken === undefined
@@ -53,7 +51,6 @@ export async function rotateSecret(
       return { ...result, completed: true };
     },
     (result) => ({
-      secret: result.arn || secretId,
       details: { versionId: result.versionId, completed: result.completed },
     }),
   );
