@@ -25,7 +25,16 @@ export interface KeystageErrorOptions {
   readonly secretId?: string;
 }
 
-/** Root of every keystage error. */
+/**
+ * Root of every keystage error.
+ * @example
+ * try {
+ *   await secrets.get('prod/billing/db');
+ * } catch (error) {
+ *   if (error instanceof KeystageError && error.retryable) scheduleRetry();
+ *   else throw error;
+ * }
+ */
 export abstract class KeystageError extends Error {
   abstract readonly code: KeystageErrorCode;
   /** True when retrying the same call later can succeed without any change. */
@@ -151,7 +160,11 @@ export class UnexpectedServiceError extends KeystageError {
   }
 }
 
-/** True when `error` is a keystage error, optionally with the given code. */
+/**
+ * True when `error` is a keystage error, optionally with the given code.
+ * @example
+ * if (isKeystageError(error, 'SECRET_NOT_FOUND')) return defaults;
+ */
 export function isKeystageError(error: unknown, code?: KeystageErrorCode): error is KeystageError {
   return error instanceof KeystageError && (code === undefined || error.code === code);
 }

@@ -13,7 +13,11 @@ export type SecretKind = 'database' | 'api-key' | 'symmetric-key' | 'data-key' |
 /** keystage's lifecycle status of a secret, kept in the `keystage:status` tag. */
 export type SecretStatus = 'active' | 'revoked';
 
-/** Tag keys keystage writes and reads. */
+/**
+ * Tag keys keystage writes and reads.
+ * @example
+ * const revoked = summary.tags[KEYSTAGE_TAGS.status] === 'revoked';
+ */
 export const KEYSTAGE_TAGS = Object.freeze({
   environment: 'keystage:environment',
   service: 'keystage:service',
