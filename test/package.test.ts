@@ -51,4 +51,14 @@ describe('package', () => {
     );
     expect(importers).toEqual([]);
   });
+
+  it('keeps the local endpoint an independent model: no import from the client, the cache or the rotation functions', () => {
+    const dir = join(root, 'lib', 'local');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    const offenders = files.filter((f) =>
+      /from '(\.\.\/)+(client|cache|rotation-lambdas)[/']/.test(readFileSync(join(dir, f), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
 });

@@ -1,0 +1,4 @@
+export { startLocalEndpoint } from './endpoint';
+export type { LocalEndpoint, LocalEndpointOptions } from './endpoint';
+export type { RotationHandler, RotationHandlerEvent, RotationStep } from './rotation-runner';
+export type { RotationEvent } from './secrets-manager';
