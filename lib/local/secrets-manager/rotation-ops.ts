@@ -32,7 +32,7 @@ export function pendingVersion(record: SecretRecord): string | undefined {
 
 /**
  * Configures rotation and starts one. The new version exists at once as an empty
- * AWSPENDING placeholder (reads of it fail until createSecret stores a value); the steps
+ * AWSPENDING version without a value (reads of it fail until createSecret stores a value); the steps
  * then run in the background, as the service runs them in Lambda.
  */
 export function rotateSecret(ctx: SmContext, body: Body): object {
@@ -54,9 +54,9 @@ export function rotateSecret(ctx: SmContext, body: Body): object {
   }
   record.rotation = { enabled: true, lambdaArn, ...(rules === undefined ? {} : { rules }) };
   const immediately = optionalBoolean(body, 'RotateImmediately') ?? true;
-  const placeholder = { id: token, value: undefined, stages: [] as string[], createdAt: ctx.now() };
-  record.versions.push(placeholder);
-  attachStage(record, 'AWSPENDING', placeholder);
+  const unfilled = { id: token, value: undefined, stages: [] as string[], createdAt: ctx.now() };
+  record.versions.push(unfilled);
+  attachStage(record, 'AWSPENDING', unfilled);
   record.lastChangedAt = ctx.now();
   // Without RotateImmediately the service only tests the configuration: testSecret runs
   // against the pending version, which is then removed.

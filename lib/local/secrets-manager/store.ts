@@ -6,7 +6,7 @@ export type StoredValue = { readonly text: string } | { readonly binary: string 
 
 export interface VersionRecord {
   readonly id: string;
-  /** Undefined for the placeholder RotateSecret creates before createSecret fills it. */
+  /** Undefined for the empty version RotateSecret creates before createSecret fills it. */
   value: StoredValue | undefined;
   stages: string[];
   readonly createdAt: number;

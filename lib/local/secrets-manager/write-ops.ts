@@ -68,7 +68,7 @@ function ref(ctx: SmContext, record: SecretRecord, extra: object = {}): object {
 
 /**
  * Adds a version, or repeats an earlier call: a token that exists with the same value is
- * ignored, with a different value refused, and the empty rotation placeholder is filled.
+ * ignored, with a different value refused, and the empty version RotateSecret made is filled.
  */
 function storeVersion(
   ctx: SmContext,
