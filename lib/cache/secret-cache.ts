@@ -57,6 +57,30 @@ interface Slot {
   readonly versions: Map<string, CachedVersion>;
 }
 
+/**
+ * A secret's text parsed as JSON. The parser's own error is not kept: its message quotes
+ * the text it rejects, which here is the secret.
+ */
+export function parseSecretJson(version: FetchedSecret): unknown {
+  if (version.text === undefined) {
+    throw new SecretDecodeError(
+      `Secret ${JSON.stringify(version.name)} holds binary data: read it with getBinary().`,
+      {
+        secretId: version.name,
+      },
+    );
+  }
+  try {
+    return JSON.parse(version.text);
+  } catch {
+    throw new SecretDecodeError(
+      `Secret ${JSON.stringify(version.name)} is not valid JSON (${version.text.length} characters): ` +
+        'read it with get() or fix the stored value.',
+      { secretId: version.name },
+    );
+  }
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -120,23 +144,8 @@ export class SecretCache {
   /** The value parsed as JSON, parsed once per version and frozen. */
   json(version: FetchedSecret): unknown {
     const cached = version as CachedVersion;
-    if (cached.json !== undefined) return cached.json.value;
-    if (cached.text === undefined) {
-      throw new SecretDecodeError(
-        `Secret ${JSON.stringify(cached.name)} holds binary data: read it with getBinary().`,
-      );
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(cached.text);
-    } catch {
-      throw new SecretDecodeError(
-        `Secret ${JSON.stringify(cached.name)} is not valid JSON (${cached.text.length} characters): read it with get() or fix the stored value.`,
-        { secretId: cached.name },
-      );
-    }
-    cached.json = { value: deepFreeze(value) };
-    return value;
+    if (cached.json === undefined) cached.json = { value: deepFreeze(parseSecretJson(version)) };
+    return cached.json.value;
   }
 
   /**

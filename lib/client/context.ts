@@ -1,6 +1,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AuditAction, AuditEvent, AuditSink } from '../audit/audit-event';
+import type { SecretCache } from '../cache/secret-cache';
 import { KeystageError, ServiceUnavailableError } from '../errors';
 import type { Logger } from '../observability/logger';
 import { toKeystageError } from './aws-errors';
@@ -15,6 +16,8 @@ export interface ClientContext {
   readonly audit: AuditSink | undefined;
   readonly auditFailClosed: boolean;
   readonly principal: string | undefined;
+  /** The read cache, when enabled; writes invalidate what they change. */
+  readonly cache: SecretCache | undefined;
 }
 
 /** Runs one AWS call and turns any failure into a KeystageError naming the operation and secret. */
@@ -53,10 +56,13 @@ export async function audited<T>(
   try {
     result = await run();
   } catch (error) {
+    // A failed write may still have changed the secret (or lost a race to one that did).
+    ctx.cache?.invalidate(secretId);
     const code = error instanceof KeystageError ? error.code : 'UNKNOWN';
     await record(ctx, action, { secret: secretId, success: false, reason: code }).catch(() => undefined);
     throw error;
   }
+  ctx.cache?.invalidate(secretId);
   const outcome = describe(result);
   // Name the secret by ARN when the result carries one: names can be reused after deletion.
   const arn = (result as { arn?: unknown } | undefined)?.arn;

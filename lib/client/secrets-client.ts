@@ -1,7 +1,8 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspect } from 'node:util';
-import { ValidationError } from '../errors';
+import { SecretCache, type FetchedSecret, type SecretSource } from '../cache/secret-cache';
+import { ValidationError, type KeystageError } from '../errors';
 import { silentLogger } from '../observability/logger';
 import type { ClientContext } from './context';
 import { createSecret } from './operations/create';
@@ -10,7 +11,7 @@ import { describeSecret, listSecretVersions } from './operations/describe';
 import { getManySecrets } from './operations/get-many';
 import { listSecrets } from './operations/list';
 import { putSecretValue } from './operations/put';
-import { getSecretBinary, getSecretJson, getSecretString } from './operations/read';
+import { fetchSecret, getSecretBinary, getSecretJson, getSecretString } from './operations/read';
 import { restoreSecret, revokeSecret } from './operations/revoke';
 import { rollbackSecret } from './operations/rollback';
 import { rotateSecret } from './operations/rotate';
@@ -74,7 +75,7 @@ export class SecretsClient {
         'Pass either kms (a client) or kmsConfig (its configuration), not both.',
       );
     }
-    this.#ctx = {
+    const ctx = {
       sm: options.secretsManager ?? new SecretsManagerClient(options.secretsManagerConfig ?? {}),
       kms: options.kms ?? new KMSClient(options.kmsConfig ?? {}),
       logger: options.logger ?? silentLogger,
@@ -82,7 +83,87 @@ export class SecretsClient {
       audit: options.audit,
       auditFailClosed: options.auditFailClosed ?? false,
       principal: options.principal,
+      cache: undefined as SecretCache | undefined,
     };
+    // The cache reads through this client's own uncached reads, so revocation checks and
+    // error mapping are the same with and without it.
+    const source: SecretSource = {
+      fetch: (id, selector) => fetchSecret(ctx, id, selector),
+      fetchMany: async (ids) => {
+        const { values, errors } = await getManySecrets(ctx, ids);
+        const fetched = new Map<string, FetchedSecret>();
+        for (const [id, entry] of values) {
+          fetched.set(id, {
+            arn: entry.arn,
+            name: entry.name,
+            versionId: entry.versionId,
+            text: entry.value,
+            binary: entry.binary,
+          });
+        }
+        return { values: fetched, errors };
+      },
+    };
+    if (options.cache !== false)
+      ctx.cache = new SecretCache(source, { now: () => ctx.clock.now(), ...options.cache });
+    this.#ctx = ctx;
+  }
+
+  /**
+   * The read cache, for statistics, invalidation and EventBridge events (`cache.handleEvent`).
+   * Undefined when the client was built with `cache: false`.
+   */
+  get cache(): SecretCache | undefined {
+    return this.#ctx.cache;
+  }
+
+  /**
+   * Warms the cache for many secrets with BatchGetSecretValue (20 per call), skipping those
+   * already fresh. Returns the per-id errors.
+   * @example
+   * await secrets.prefetch(['prod/billing/db', 'prod/billing/stripe']);
+   */
+  async prefetch(ids: readonly string[]): Promise<ReadonlyMap<string, KeystageError>> {
+    if (this.#ctx.cache === undefined) return (await getManySecrets(this.#ctx, ids)).errors;
+    return this.#ctx.cache.prefetch(ids);
+  }
+
+  /**
+   * Runs `fn` with a secret's string value; when `fn` fails with an authentication error
+   * (the secret was rotated under us), re-reads the secret once (shared by concurrent
+   * callers) and retries once. The default predicate knows pg and mysql2 errors.
+   * @example
+   * const rows = await secrets.withSecret('prod/app/db', async (json) => query(JSON.parse(json)));
+   */
+  withSecret<T>(
+    id: string,
+    fn: (value: string) => Promise<T>,
+    options: { readonly isAuthError?: (error: unknown) => boolean; readonly versionStage?: string } = {},
+  ): Promise<T> {
+    const cache = this.#ctx.cache;
+    if (cache === undefined) {
+      return Promise.reject(
+        new ValidationError(
+          'cache',
+          'withSecret needs the read cache; this client was built with cache: false.',
+        ),
+      );
+    }
+    return cache.withSecret(
+      id,
+      (secret) => {
+        if (secret.text === undefined) {
+          return Promise.reject(new ValidationError('id', `Secret ${JSON.stringify(id)} holds binary data.`));
+        }
+        return fn(secret.text);
+      },
+      options,
+    );
+  }
+
+  /** Stops the cache's background refreshes. The SDK clients stay usable. */
+  close(): void {
+    this.#ctx.cache?.close();
   }
 
   /** The Secrets Manager client in use (for calls keystage does not wrap). */

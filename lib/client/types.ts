@@ -1,6 +1,7 @@
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import type { AuditSink } from '../audit/audit-event';
+import type { SecretCacheOptions } from '../cache/options';
 import type { KeystageError } from '../errors';
 import type { Logger } from '../observability/logger';
 
@@ -75,6 +76,12 @@ export interface SecretsClientOptions {
    * @default - none recorded
    */
   readonly principal?: string;
+  /**
+   * The read cache. Values are cached by VersionId; labels expire after `ttlMs`. Writes
+   * through this client invalidate what they change; `false` reads from the service every time.
+   * @default - a cache with the SecretCacheOptions defaults (5-minute TTL, 1000 secrets)
+   */
+  readonly cache?: SecretCacheOptions | false;
   /**
    * Time source and sleep used for polling.
    * @default - Date.now and setTimeout

@@ -12,6 +12,7 @@ import {
 } from '../../errors';
 import { call, type ClientContext } from '../context';
 import { keystageMetadata, tagsToRecord } from '../metadata';
+import { parseSecretJson, type FetchedSecret } from '../../cache/secret-cache';
 import type { GetJsonOptions, GetOptions, JsonValidator } from '../types';
 import { validateSecretId, validateVersionStage, validateVersionToken } from '../validation';
 
@@ -80,12 +81,38 @@ export async function readSecretValue(
   }
 }
 
+/** One version as the cache keeps it, straight from GetSecretValue. */
+export async function fetchSecret(
+  ctx: ClientContext,
+  id: string,
+  options: GetOptions,
+): Promise<FetchedSecret> {
+  const output = await readSecretValue(ctx, id, options);
+  return {
+    arn: output.ARN ?? id,
+    name: output.Name ?? id,
+    versionId: output.VersionId ?? '',
+    text: output.SecretString,
+    binary: output.SecretBinary,
+  };
+}
+
+/**
+ * Through the cache when there is one. Arguments are checked on a miss, by the read that
+ * goes to the service: a hit can only be for an id and selector that passed before.
+ */
+function readVersion(ctx: ClientContext, id: string, options: GetOptions): Promise<FetchedSecret> {
+  if (ctx.cache === undefined || typeof options !== 'object' || options === null)
+    return fetchSecret(ctx, id, options);
+  return ctx.cache.get(id, options);
+}
+
 /** The string value of a secret. */
 export async function getSecretString(ctx: ClientContext, id: string, options: GetOptions): Promise<string> {
-  const output = await readSecretValue(ctx, id, options);
-  if (output.SecretString !== undefined) return output.SecretString;
+  const version = await readVersion(ctx, id, options);
+  if (version.text !== undefined) return version.text;
   throw new SecretDecodeError(
-    output.SecretBinary === undefined
+    version.binary === undefined
       ? `Secret ${JSON.stringify(id)} returned no value.`
       : `Secret ${JSON.stringify(id)} holds binary data: read it with getBinary().`,
     { secretId: id },
@@ -97,8 +124,8 @@ function runValidator<T>(validate: JsonValidator<T>, value: unknown): T {
 }
 
 /**
- * The parsed JSON value of a secret. Neither a parse error nor a validator's error is kept
- * as the cause: both routinely quote the text they reject, which here is the secret.
+ * The parsed JSON value of a secret (parsed once per version and frozen when cached).
+ * A validator's error is not kept as the cause: validators routinely quote the value.
  */
 export async function getSecretJson<T>(
   ctx: ClientContext,
@@ -112,16 +139,8 @@ export async function getSecretJson<T>(
       'validate must be a function or an object with a parse(value) method.',
     );
   }
-  const text = await getSecretString(ctx, id, options);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new SecretDecodeError(
-      `Secret ${JSON.stringify(id)} is not valid JSON (${text.length} characters): read it with get() or fix the stored value.`,
-      { secretId: id },
-    );
-  }
+  const version = await readVersion(ctx, id, options);
+  const parsed = ctx.cache === undefined ? parseSecretJson(version) : ctx.cache.json(version);
   if (validate === undefined) return parsed as T;
   try {
     return runValidator(validate, parsed);
@@ -141,10 +160,10 @@ export async function getSecretBinary(
   id: string,
   options: GetOptions,
 ): Promise<Uint8Array> {
-  const output = await readSecretValue(ctx, id, options);
-  if (output.SecretBinary !== undefined) return output.SecretBinary;
+  const version = await readVersion(ctx, id, options);
+  if (version.binary !== undefined) return version.binary;
   throw new SecretDecodeError(
-    output.SecretString === undefined
+    version.text === undefined
       ? `Secret ${JSON.stringify(id)} returned no value.`
       : `Secret ${JSON.stringify(id)} holds a string: read it with get() or getJson().`,
     { secretId: id },
