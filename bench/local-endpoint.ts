@@ -3,12 +3,10 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { startLocalEndpoint } from '../lib/local';
-import { machine, median } from './machine';
+import { appendResults, machine, median } from './machine';
 
 // GetSecretValue round trips with the real SDK over loopback: the local endpoint against a
 // bare node:http server that answers the same call with a fixed body, in the same process
@@ -100,10 +98,7 @@ async function main(): Promise<void> {
     ...rows,
     '',
   ].join('\n');
-  const results = join(__dirname, '..', '..', 'bench', 'RESULTS.md');
-  if (!existsSync(results))
-    writeFileSync(results, '# Benchmark results\n\nAppended by `npm run bench`; newest last.\n');
-  appendFileSync(results, report);
+  appendResults(report);
   process.stdout.write(report);
 }
 

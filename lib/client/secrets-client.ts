@@ -40,6 +40,8 @@ import type {
   VersionsOptions,
 } from './types';
 
+const NO_OPTIONS: GetOptions = Object.freeze({});
+
 const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
@@ -105,7 +107,11 @@ export class SecretsClient {
       },
     };
     if (options.cache !== false)
-      ctx.cache = new SecretCache(source, { now: () => ctx.clock.now(), ...options.cache });
+      ctx.cache = new SecretCache(source, {
+        // Date.now itself when the clock is the system's: the cache reads it on every hit.
+        now: ctx.clock === systemClock ? Date.now : () => ctx.clock.now(),
+        ...options.cache,
+      });
     this.#ctx = ctx;
   }
 
@@ -195,7 +201,11 @@ export class SecretsClient {
    * @example
    * const previous = await secrets.get('prod/billing/stripe', { versionStage: 'AWSPREVIOUS' });
    */
-  get(id: string, options: GetOptions = {}): Promise<string> {
+  get(id: string, options: GetOptions = NO_OPTIONS): Promise<string> {
+    // The hot path: a fresh cached string costs one lookup and one resolved promise.
+    const hit =
+      typeof options === 'object' && options !== null ? this.#ctx.cache?.peek(id, options) : undefined;
+    if (hit?.text !== undefined) return Promise.resolve(hit.text);
     return getSecretString(this.#ctx, id, options);
   }
 

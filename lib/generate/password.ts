@@ -126,6 +126,8 @@ function plan(policy: PasswordPolicy = {}): { resolved: ResolvedPasswordPolicy; 
       'No character is left to build a password from: enable a class or exclude fewer characters.',
     );
   }
+  // Unreachable while the minimum length (8) exceeds the number of classes (4); kept so that
+  // lowering the minimum or adding a class cannot produce a policy that never terminates.
   if (resolved.requireEachClass && length < sets.length) {
     throw new ValidationError(
       'length',

@@ -67,6 +67,10 @@ export function randomIndices(count: number, alphabetSize: number): Uint8Array {
  * const pin = randomFromAlphabet('0123456789', 6);
  */
 export function randomFromAlphabet(alphabet: string, length: number): string {
+  if (typeof alphabet !== 'string') {
+    throw new ValidationError('alphabet', `alphabet must be a string, got ${show(typeof alphabet)}.`);
+  }
+  // Code points, not UTF-16 units, so an astral character counts once and is never split.
   const chars = [...alphabet];
   if (chars.length === 0 || chars.length > 256) {
     throw new ValidationError('alphabet', `alphabet must have 1 to 256 characters, got ${chars.length}.`);
@@ -90,12 +94,12 @@ export function randomFromAlphabet(alphabet: string, length: number): string {
  * const nonce = randomString(16, 'hex');
  */
 export function randomString(length: number, encoding: RandomEncoding = 'base62'): string {
-  const alphabet = ALPHABETS[encoding];
-  if (alphabet === undefined) {
+  // hasOwn, not a plain lookup: 'toString' or '__proto__' must not reach an inherited member.
+  if (typeof encoding !== 'string' || !Object.hasOwn(ALPHABETS, encoding)) {
     throw new ValidationError(
       'encoding',
       `encoding must be 'hex', 'base62' or 'base64url', got ${show(encoding)}.`,
     );
   }
-  return randomFromAlphabet(alphabet, checkLength(length, 'length'));
+  return randomFromAlphabet(ALPHABETS[encoding], checkLength(length, 'length'));
 }
