@@ -52,6 +52,14 @@ export {
 } from './errors';
 export type { KeystageErrorCode, KeystageErrorOptions } from './errors';
 export * from './generate';
+export {
+  SecretCache,
+  isDatabaseAuthError,
+  isMysqlAuthError,
+  isPgAuthError,
+  secretIdsFromEvent,
+} from './cache';
+export type { CacheStats, FetchedSecret, SecretCacheOptions, SecretSource } from './cache';
 export type { AuditAction, AuditEvent, AuditSink } from './audit';
 export { silentLogger } from './observability';
 export type { Logger } from './observability';

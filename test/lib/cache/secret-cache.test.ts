@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { inspect } from 'node:util';
 import { SecretCache, isMysqlAuthError, isPgAuthError } from '../../../lib/cache';
 import { SecretNotFoundError, ServiceUnavailableError, ThrottledError } from '../../../lib/errors';
@@ -236,6 +238,24 @@ describe('SecretCache', () => {
       for (let i = 0; i < 100_000; i++) await cache.get(`s${i}`);
       expect(cache.stats()).toMatchObject({ size: 1000, evictions: 99_000 });
       expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(timersBefore);
+    });
+
+    it('keeps the heap flat once full: another 10^5 ids add no retained memory', async () => {
+      setFlagsFromString('--expose_gc');
+      const gc = runInNewContext('gc') as () => void;
+      const { source, cache } = setup({ maxEntries: 1000 });
+      for (let i = 0; i < 200_000; i++) source.put(`h${i}`, 'v', 'x'.repeat(100));
+      for (let i = 0; i < 100_000; i++) await cache.get(`h${i}`);
+      source.calls.length = 0; // the fake's own call log is not the cache's memory
+      gc();
+      const full = process.memoryUsage().heapUsed;
+      for (let i = 100_000; i < 200_000; i++) await cache.get(`h${i}`);
+      source.calls.length = 0;
+      gc();
+      const after = process.memoryUsage().heapUsed;
+      expect(cache.stats().size).toBe(1000);
+      // 10^5 more entries would be tens of MB if kept; allow noise of a few MB.
+      expect(after - full).toBeLessThan(4 * 1024 * 1024);
     });
 
     it('evicts the least recently used secret', async () => {
