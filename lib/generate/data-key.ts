@@ -6,24 +6,36 @@ import { UnexpectedServiceError, ValidationError, show } from '../errors';
 /**
  * A KMS data key: the plaintext to encrypt with now, and the same key wrapped by KMS to
  * store beside the ciphertext. The plaintext never shows in `JSON.stringify`,
- * `util.inspect` or `String()`; call `destroy()` when done to zero it.
+ * `util.inspect`, `String()` or an object spread (it is not enumerable); call `destroy()`
+ * when done to zero it.
+ * @example
+ * const key = await generateDataKey(kms, { keyId: 'alias/app' });
+ * JSON.stringify(key); // {"keyId":"arn:aws:kms:...","wrappedKey":"AQIDAHh...","plaintext":"[REDACTED]"}
+ * key.destroy();
  */
 export class DataKey {
-  readonly plaintext: Buffer;
+  // Declared, not initialised: a class field would be an enumerable own property, and
+  // `{ ...key }` or a logger that walks own keys would then copy the key material out.
+  declare readonly plaintext: Buffer;
   readonly wrappedKey: Uint8Array;
   readonly keyId: string;
 
   constructor(plaintext: Buffer, wrappedKey: Uint8Array, keyId: string) {
-    this.plaintext = plaintext;
+    Object.defineProperty(this, 'plaintext', { value: plaintext, enumerable: false });
     this.wrappedKey = wrappedKey;
     this.keyId = keyId;
   }
 
-  /** Overwrites the plaintext with zeros. */
+  /**
+   * Overwrites the plaintext with zeros. `generateDataKey` already zeroed the SDK's decoded
+   * copy; the base64 text of the HTTP response is an immutable string and is left to the
+   * garbage collector.
+   */
   destroy(): void {
     this.plaintext.fill(0);
   }
 
+  /** keyId and the wrapped key in base64; the plaintext as `[REDACTED]`. */
   toJSON(): { keyId: string; wrappedKey: string; plaintext: '[REDACTED]' } {
     return {
       keyId: this.keyId,
@@ -32,6 +44,7 @@ export class DataKey {
     };
   }
 
+  /** `DataKey(<keyId>, plaintext [REDACTED])`. */
   toString(): string {
     return `DataKey(${this.keyId}, plaintext [REDACTED])`;
   }
@@ -62,6 +75,19 @@ export async function generateDataKey(kms: KMSClient, options: DataKeyOptions): 
   if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 2048) {
     throw new ValidationError('keyId', `keyId must be a KMS key id, ARN or alias, got ${show(keyId)}.`);
   }
+  const context: unknown = options.encryptionContext;
+  if (
+    context !== undefined &&
+    (typeof context !== 'object' ||
+      context === null ||
+      Array.isArray(context) ||
+      !Object.values(context).every((value) => typeof value === 'string'))
+  ) {
+    throw new ValidationError(
+      'encryptionContext',
+      'encryptionContext must be an object of string keys to string values.',
+    );
+  }
   let response;
   try {
     response = await kms.send(
@@ -81,10 +107,16 @@ export async function generateDataKey(kms: KMSClient, options: DataKeyOptions): 
     response.CiphertextBlob === undefined ||
     response.KeyId === undefined
   ) {
+    response.Plaintext?.fill(0);
     throw new UnexpectedServiceError(
       `GenerateDataKey for ${JSON.stringify(keyId)} returned no key material: check the KMS endpoint in use.`,
       { secretId: keyId },
     );
   }
-  return new DataKey(Buffer.from(response.Plaintext), response.CiphertextBlob, response.KeyId);
+  // Copied into a buffer of its own (Buffer.alloc is never pooled, so no other Buffer's
+  // `.buffer` spans the key), and the SDK's copy zeroed, so destroy() leaves none reachable.
+  const plaintext = Buffer.alloc(response.Plaintext.byteLength);
+  plaintext.set(response.Plaintext);
+  response.Plaintext.fill(0);
+  return new DataKey(plaintext, response.CiphertextBlob, response.KeyId);
 }

@@ -16,6 +16,8 @@ export const DEFAULT_PORTS: Readonly<Record<DatabaseEngine, number>> = Object.fr
 });
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$.-]*$/;
+// Stricter than "no whitespace": names, IPv4 and (bracketed) IPv6 only, so a host can never
+// smuggle '/', '@', '?' or ';' into a connection URI or JDBC string built from the secret.
 const HOST = /^[A-Za-z0-9.:[\]_-]+$/;
 
 /** What a database credential needs. Every field comes from here, never from `process.env`. */
@@ -53,7 +55,12 @@ export interface DatabaseSecretJson {
 
 /**
  * A database credential. Logging or serialising it shows everything but the password;
- * `toSecretString()` is the one way to get the JSON to store.
+ * `toSecretString()` is the one way to get the JSON to store. The password is also not an
+ * enumerable property, so `{ ...credentials }` or `Object.entries` do not copy it out.
+ * @example
+ * const credentials = generateDatabaseCredentials({ engine: 'postgres', host: 'db.internal', username: 'app' });
+ * JSON.stringify(credentials); // {"engine":"postgres",...,"password":"[REDACTED]"}
+ * await secrets.put('prod/app/db', credentials.toSecretString());
  */
 export class DatabaseCredentials {
   readonly engine: DatabaseEngine;
@@ -61,7 +68,8 @@ export class DatabaseCredentials {
   readonly port: number;
   readonly dbname: string | undefined;
   readonly username: string;
-  readonly password: string;
+  // Declared, not initialised, so it can be defined non-enumerable in the constructor.
+  declare readonly password: string;
 
   constructor(fields: DatabaseSecretJson) {
     this.engine = fields.engine;
@@ -69,7 +77,7 @@ export class DatabaseCredentials {
     this.port = fields.port;
     this.dbname = fields.dbname;
     this.username = fields.username;
-    this.password = fields.password;
+    Object.defineProperty(this, 'password', { value: fields.password, enumerable: false });
   }
 
   /** The JSON to store in Secrets Manager, password included. */
@@ -77,10 +85,12 @@ export class DatabaseCredentials {
     return JSON.stringify(this.shape(this.password));
   }
 
+  /** The same shape with the password as `[REDACTED]`, for logs. */
   toJSON(): DatabaseSecretJson {
     return this.shape('[REDACTED]');
   }
 
+  /** Redacted, like `toJSON()`. */
   [inspect.custom](): string {
     return `DatabaseCredentials ${inspect(this.toJSON())}`;
   }
@@ -129,7 +139,7 @@ export function generateDatabaseCredentials(input: DatabaseCredentialsInput): Da
   if (typeof host !== 'string' || host.length === 0 || host.length > 253 || !HOST.test(host)) {
     throw new ValidationError(
       'host',
-      `host ${show(host)} must be a host name or IP address (1 to 253 characters).`,
+      `host ${show(host)} must be a host name or IP address: 1 to 253 characters of A-Z a-z 0-9 . : [ ] _ -`,
     );
   }
   const port = input.port ?? DEFAULT_PORTS[engine];

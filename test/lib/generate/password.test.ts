@@ -14,6 +14,29 @@ const CLASSES = {
   symbols: PASSWORD_SYMBOLS,
 } as const;
 
+const CLASS_NAMES = Object.keys(CLASSES) as Array<keyof typeof CLASSES>;
+/** Every printable ASCII character, space included. */
+const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i));
+
+/** Any policy with every field given; exclusions are any subset of printable ASCII. */
+const anyPolicy = fc.record({
+  length: fc.integer({ min: 8, max: 256 }),
+  lowercase: fc.boolean(),
+  uppercase: fc.boolean(),
+  digits: fc.boolean(),
+  symbols: fc.boolean(),
+  requireEachClass: fc.boolean(),
+  excludeCharacters: fc.subarray(PRINTABLE).map((chars) => chars.join('')),
+});
+
+/** Policies that leave a character to draw, and one of each required class. */
+const validPolicy = anyPolicy.filter((p) => {
+  const left = CLASS_NAMES.filter((name) => p[name]).map((name) =>
+    [...CLASSES[name]].filter((ch) => !p.excludeCharacters.includes(ch)),
+  );
+  return left.some((chars) => chars.length > 0) && (!p.requireEachClass || left.every((c) => c.length > 0));
+});
+
 function fieldOf(run: () => unknown): string | undefined {
   try {
     run();
@@ -67,23 +90,12 @@ describe('generatePassword', () => {
   });
 
   it('meets any valid policy: exact length, each class present, nothing excluded', () => {
-    const policy = fc
-      .record({
-        length: fc.integer({ min: 8, max: 256 }),
-        lowercase: fc.boolean(),
-        uppercase: fc.boolean(),
-        digits: fc.boolean(),
-        symbols: fc.boolean(),
-        requireEachClass: fc.boolean(),
-        excludeCharacters: fc.subarray([...'abcXYZ0189!@#$%^&*-_.']).map((chars) => chars.join('')),
-      })
-      .filter((p) => p.lowercase || p.uppercase || p.digits || p.symbols);
     fc.assert(
-      fc.property(policy, (p: Required<PasswordPolicy>) => {
+      fc.property(validPolicy, (p) => {
         const password = generatePassword(p);
         expect(password).toHaveLength(p.length);
         for (const ch of p.excludeCharacters) expect(password).not.toContain(ch);
-        for (const name of Object.keys(CLASSES) as Array<keyof typeof CLASSES>) {
+        for (const name of CLASS_NAMES) {
           const inClass = [...password].some((ch) => CLASSES[name].includes(ch));
           if (!p[name]) expect(inClass).toBe(false);
           else if (p.requireEachClass) expect(inClass).toBe(true);
@@ -93,13 +105,34 @@ describe('generatePassword', () => {
     );
   });
 
+  it('rejects, naming excludeCharacters, any policy whose exclusions empty a required class', () => {
+    const emptiedClass = fc.tuple(anyPolicy, fc.constantFrom(...CLASS_NAMES)).map(([p, name]) => ({
+      ...p,
+      [name]: true,
+      requireEachClass: true,
+      excludeCharacters: p.excludeCharacters + CLASSES[name],
+    }));
+    fc.assert(
+      fc.property(emptiedClass, (p) => {
+        expect(fieldOf(() => generatePassword(p))).toBe('excludeCharacters');
+        expect(fieldOf(() => resolvePasswordPolicy(p))).toBe('excludeCharacters');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('uses every allowed symbol when the exclusions are lifted', () => {
     const password = generatePassword({ length: 4096, excludeCharacters: '' });
     for (const ch of PASSWORD_SYMBOLS) expect(password).toContain(ch);
   });
 
-  it.each([[7], [4097], [8.5], [NaN], ['32']])('rejects length %p', (length) => {
+  it.each([[7], [4097], [8.5], [NaN], [Infinity], ['32']])('rejects length %p', (length) => {
     expect(fieldOf(() => generatePassword({ length: length as number }))).toBe('length');
+  });
+
+  it('accepts the extreme lengths 8 and 4096', () => {
+    expect(generatePassword({ length: 8 })).toHaveLength(8);
+    expect(generatePassword({ length: 4096 })).toHaveLength(4096);
   });
 
   it('rejects excluding a whole required class', () => {
@@ -117,15 +150,45 @@ describe('generatePassword', () => {
     expect(fieldOf(() => generatePassword(none))).toBe('excludeCharacters');
   });
 
-  it('rejects non-string exclusions and non-boolean flags', () => {
-    expect(fieldOf(() => generatePassword({ excludeCharacters: 5 as unknown as string }))).toBe(
+  it.each([[5], [['a']], [{}]])('rejects excludeCharacters %p, which is not a string', (exclude) => {
+    expect(fieldOf(() => generatePassword({ excludeCharacters: exclude as unknown as string }))).toBe(
       'excludeCharacters',
     );
+  });
+
+  it('rejects a non-boolean flag, naming it', () => {
     expect(fieldOf(() => generatePassword({ digits: 'yes' as unknown as boolean }))).toBe('digits');
+  });
+
+  it('rejects a policy that is not an object', () => {
+    expect(fieldOf(() => generatePassword('long' as unknown as PasswordPolicy))).toBe('policy');
   });
 });
 
 describe('resolvePasswordPolicy', () => {
+  it.each([[7], [4097], [8.5], [NaN]])('rejects length %p before anything is generated', (length) => {
+    expect(fieldOf(() => resolvePasswordPolicy({ length }))).toBe('length');
+  });
+
+  it('rejects excluding a whole required class', () => {
+    expect(fieldOf(() => resolvePasswordPolicy({ excludeCharacters: CLASSES.lowercase }))).toBe(
+      'excludeCharacters',
+    );
+  });
+
+  it('keeps the values it was given', () => {
+    const policy = {
+      length: 12,
+      lowercase: false,
+      uppercase: true,
+      digits: true,
+      symbols: false,
+      requireEachClass: false,
+      excludeCharacters: 'O0',
+    };
+    expect(resolvePasswordPolicy(policy)).toEqual(policy);
+  });
+
   it('fills in the defaults', () => {
     expect(resolvePasswordPolicy()).toEqual({
       length: 32,

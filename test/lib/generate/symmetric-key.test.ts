@@ -1,8 +1,10 @@
 import { generateSymmetricKey } from '../../../lib/generate';
 
 describe('generateSymmetricKey', () => {
-  it('is 256 bits', () => {
-    expect(generateSymmetricKey()).toHaveLength(32);
+  it('is a 256-bit Buffer', () => {
+    const key = generateSymmetricKey();
+    expect(Buffer.isBuffer(key)).toBe(true);
+    expect(key).toHaveLength(32);
   });
 
   it('differs every time', () => {
