@@ -45,6 +45,8 @@ export function secretIdsFromEvent(event: unknown): string[] {
   const resources = Array.isArray(root.resources) ? root.resources : [];
   const ids = strings(
     ...resources,
+    // Secret Label Updated carries the ARN in `resources` and the name in `detail.name`.
+    isLabelEvent ? detail.name : undefined,
     detail.secretArn,
     detail.secretId,
     detail.SecretId,

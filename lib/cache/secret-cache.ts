@@ -39,6 +39,11 @@ export interface CacheStats {
 interface CachedVersion extends FetchedSecret {
   /** Parsed once per version; frozen so callers cannot change what others read. */
   json?: { readonly value: unknown };
+  /**
+   * The string value as one settled promise, shared by every hit: awaiting a settled
+   * promise costs a microtask, where making a new one per read also costs an allocation.
+   */
+  settledText?: Promise<string>;
 }
 
 interface LabelEntry {
@@ -47,7 +52,15 @@ interface LabelEntry {
   expiresAt: number;
   staleUntil: number;
   refreshing: Promise<CachedVersion> | undefined;
+  /** When a refresh after expiry last failed with a passing error: from then on, serve stale at once. */
+  failedAt: number | undefined;
 }
+
+/**
+ * While an expired entry is served stale, how often a read may start a background refresh.
+ * Reads in between are answered at once, so a throttled backend costs callers no latency.
+ */
+const STALE_RETRY_MS = 1000;
 
 /** Everything cached about one secret, shared by its name, full ARN and partial ARN. */
 interface Slot {
@@ -83,6 +96,16 @@ export function parseSecretJson(version: FetchedSecret): unknown {
   }
 }
 
+/** A secret ARN without the `-` and six characters Secrets Manager appends to the name. */
+function partialArn(arn: string): string | undefined {
+  return /^arn:[^:]+:secretsmanager:.*-[A-Za-z0-9]{6}$/.test(arn) ? arn.slice(0, -7) : undefined;
+}
+
+/** Throttling, 5xx, network: worth serving the last good value through. */
+function isPassing(error: unknown): boolean {
+  return error instanceof KeystageError && error.retryable;
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -109,6 +132,12 @@ export class SecretCache {
   readonly #forced = new Map<string, Promise<CachedVersion>>();
   #stats = { hits: 0, misses: 0, refreshes: 0, staleServes: 0, errors: 0, evictions: 0 };
   #closed = false;
+  /**
+   * Bumped by every invalidation. A read that started before one may have fetched what the
+   * invalidation was about (a rotation, a write through this client), so its answer is
+   * returned to its callers but not kept.
+   */
+  #epoch = 0;
 
   constructor(
     private readonly source: SecretSource,
@@ -141,6 +170,19 @@ export class SecretCache {
     if (now >= entry.refreshAt && entry.refreshing === undefined)
       this.#refreshInBackground(slot, label, entry, selector);
     return this.#hit(slot, entry.version);
+  }
+
+  /**
+   * Like `peek`, for string values: the text as a settled promise shared by every hit, or
+   * undefined when the read needs the service or the value is binary.
+   */
+  peekText(
+    id: string,
+    selector: { readonly versionStage?: string; readonly versionId?: string },
+  ): Promise<string> | undefined {
+    const version = this.peek(id, selector) as CachedVersion | undefined;
+    if (version?.text === undefined) return undefined;
+    return (version.settledText ??= Promise.resolve(version.text));
   }
 
   /** The version a read selects: a label (AWSCURRENT by default) or an exact VersionId. */
@@ -187,9 +229,26 @@ export class SecretCache {
       return entry === undefined || now >= entry.expiresAt;
     });
     if (wanted.length === 0) return new Map();
+    const epoch = this.#epoch;
     const { values, errors } = await this.source.fetchMany(wanted);
-    for (const [id, fetched] of values) this.#store(id, 'AWSCURRENT', fetched);
+    this.remember(values, epoch);
     return errors;
+  }
+
+  /**
+   * Keeps AWSCURRENT versions read elsewhere (SecretsClient.getMany), unless the cache was
+   * invalidated since `epoch` (from `epoch()`, taken before the read started).
+   */
+  remember(values: ReadonlyMap<string, FetchedSecret>, epoch: number): void {
+    for (const [id, fetched] of values) {
+      // An answer without an ARN or VersionId cannot be keyed safely: leave it to a later read.
+      if (fetched.arn !== '' && fetched.versionId !== '') this.#store(id, 'AWSCURRENT', fetched, epoch);
+    }
+  }
+
+  /** The invalidation counter, to pass to `remember` for a read about to start. */
+  epoch(): number {
+    return this.#epoch;
   }
 
   /**
@@ -217,6 +276,8 @@ export class SecretCache {
 
   /** Forgets one secret (all its labels and versions, under every id form). */
   invalidate(id: string): boolean {
+    // Bumped even when nothing is cached: a first read of this secret may be in flight.
+    this.#epoch++;
     const slot = this.#byId.get(id) ?? this.#findByArn(id);
     if (slot === undefined) return false;
     this.#drop(slot);
@@ -228,7 +289,9 @@ export class SecretCache {
     return secretIdsFromEvent(event).filter((id) => this.invalidate(id)).length;
   }
 
+  /** Forgets every secret; reads in flight are answered but not kept. */
   clear(): void {
+    this.#epoch++;
     this.#slots.clear();
     this.#byId.clear();
   }
@@ -267,9 +330,10 @@ export class SecretCache {
     const inFlight = this.#cold.get(key);
     if (inFlight !== undefined) return inFlight;
     this.#stats.misses++;
+    const epoch = this.#epoch;
     const read = this.source
       .fetch(id, selector)
-      .then((fetched) => this.#store(id, label, fetched))
+      .then((fetched) => this.#store(id, label, fetched, epoch))
       .catch((error: unknown) => {
         this.#stats.errors++;
         throw error;
@@ -283,9 +347,10 @@ export class SecretCache {
     if (entry.refreshing !== undefined) return entry.refreshing;
     this.#stats.refreshes++;
     const id = slot.arn;
+    const epoch = this.#epoch;
     entry.refreshing = this.source
       .fetch(id, selector)
-      .then((fetched) => (this.#closed ? (fetched as CachedVersion) : this.#store(id, label, fetched)))
+      .then((fetched) => this.#store(id, label, fetched, epoch))
       .finally(() => {
         entry.refreshing = undefined;
       });
@@ -294,13 +359,26 @@ export class SecretCache {
 
   #refreshInBackground(slot: Slot, label: string, entry: LabelEntry, selector: object): void {
     if (this.#closed) return;
-    this.#refresh(slot, label, entry, selector).catch(() => {
-      // The entry keeps serving until it expires; the next read after that retries.
+    this.#refresh(slot, label, entry, selector).catch((error: unknown) => {
       this.#stats.errors++;
+      if (this.#options.now() < entry.expiresAt) return; // still fresh: it serves until expiry
+      // Serving stale: a passing failure keeps it going; anything else ends it at once.
+      if (isPassing(error)) entry.failedAt = this.#options.now();
+      else if (slot.labels.get(label) === entry) slot.labels.delete(label);
     });
   }
 
   async #expiredRead(slot: Slot, label: string, entry: LabelEntry, selector: object): Promise<CachedVersion> {
+    const now = this.#options.now();
+    if (entry.failedAt !== undefined && now < entry.staleUntil) {
+      // A refresh already failed for a passing reason: answer now, retry now and then.
+      if (now >= entry.failedAt + STALE_RETRY_MS && entry.refreshing === undefined) {
+        entry.failedAt = now;
+        this.#refreshInBackground(slot, label, entry, selector);
+      }
+      this.#stats.staleServes++;
+      return entry.version;
+    }
     try {
       const version = await this.#refresh(slot, label, entry, selector);
       this.#stats.misses++;
@@ -309,8 +387,8 @@ export class SecretCache {
       this.#stats.errors++;
       // Only a passing failure may be papered over, and only for a while: a secret that is
       // gone, denied or revoked must stop being served at once.
-      const passing = error instanceof KeystageError && error.retryable;
-      if (passing && this.#options.now() < entry.staleUntil && slot.labels.get(label) === entry) {
+      if (isPassing(error) && this.#options.now() < entry.staleUntil && slot.labels.get(label) === entry) {
+        entry.failedAt ??= this.#options.now();
         this.#stats.staleServes++;
         return entry.version;
       }
@@ -327,23 +405,25 @@ export class SecretCache {
     const inFlight = this.#forced.get(key);
     if (inFlight !== undefined) return inFlight;
     this.#stats.refreshes++;
+    const epoch = this.#epoch;
     const read = this.source
       .fetch(id, label === 'AWSCURRENT' ? {} : { versionStage: label })
-      .then((fetched) => this.#store(id, label, fetched))
+      .then((fetched) => this.#store(id, label, fetched, epoch))
       .finally(() => this.#forced.delete(key));
     this.#forced.set(key, read);
     return read;
   }
 
-  #store(id: string, label: string, fetched: FetchedSecret): CachedVersion {
-    if (this.#closed) return fetched;
+  #store(id: string, label: string, fetched: FetchedSecret, epoch: number): CachedVersion {
+    if (this.#closed || epoch !== this.#epoch) return fetched;
     let slot = this.#slots.get(fetched.arn);
     if (slot === undefined) {
       slot = { arn: fetched.arn, recent: false, ids: new Set(), labels: new Map(), versions: new Map() };
       this.#slots.set(fetched.arn, slot);
       this.#evictBeyondLimit();
     }
-    for (const form of [id, fetched.name, fetched.arn, fetched.arn.slice(0, -7)]) {
+    for (const form of [id, fetched.name, fetched.arn, partialArn(fetched.arn)]) {
+      if (form === undefined) continue;
       const previous = this.#byId.get(form);
       if (previous !== undefined && previous !== slot) previous.ids.delete(form);
       this.#byId.set(form, slot);
@@ -361,6 +441,7 @@ export class SecretCache {
         expiresAt: now + ttlMs,
         staleUntil: now + ttlMs + maxStaleMs,
         refreshing: undefined,
+        failedAt: undefined,
       });
       this.#pruneVersions(slot);
     }
@@ -398,8 +479,9 @@ export class SecretCache {
   }
 
   #findByArn(id: string): Slot | undefined {
+    if (!id.startsWith('arn:')) return undefined;
     for (const slot of this.#slots.values()) {
-      if (slot.arn === id || slot.arn.slice(0, -7) === id) return slot;
+      if (slot.arn === id || partialArn(slot.arn) === id) return slot;
     }
     return undefined;
   }

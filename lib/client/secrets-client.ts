@@ -42,6 +42,21 @@ import type {
 
 const NO_OPTIONS: GetOptions = Object.freeze({});
 
+/** getMany's entries in the shape the cache keeps. */
+function toFetched(values: GetManyResult['values']): Map<string, FetchedSecret> {
+  const fetched = new Map<string, FetchedSecret>();
+  for (const [id, entry] of values) {
+    fetched.set(id, {
+      arn: entry.arn,
+      name: entry.name,
+      versionId: entry.versionId,
+      text: entry.value,
+      binary: entry.binary,
+    });
+  }
+  return fetched;
+}
+
 const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
@@ -93,17 +108,7 @@ export class SecretsClient {
       fetch: (id, selector) => fetchSecret(ctx, id, selector),
       fetchMany: async (ids) => {
         const { values, errors } = await getManySecrets(ctx, ids);
-        const fetched = new Map<string, FetchedSecret>();
-        for (const [id, entry] of values) {
-          fetched.set(id, {
-            arn: entry.arn,
-            name: entry.name,
-            versionId: entry.versionId,
-            text: entry.value,
-            binary: entry.binary,
-          });
-        }
-        return { values: fetched, errors };
+        return { values: toFetched(values), errors };
       },
     };
     if (options.cache !== false)
@@ -202,11 +207,10 @@ export class SecretsClient {
    * const previous = await secrets.get('prod/billing/stripe', { versionStage: 'AWSPREVIOUS' });
    */
   get(id: string, options: GetOptions = NO_OPTIONS): Promise<string> {
-    // The hot path: a fresh cached string costs one lookup and one resolved promise.
+    // The hot path: a fresh cached string costs one lookup and no allocation.
     const hit =
-      typeof options === 'object' && options !== null ? this.#ctx.cache?.peek(id, options) : undefined;
-    if (hit?.text !== undefined) return Promise.resolve(hit.text);
-    return getSecretString(this.#ctx, id, options);
+      typeof options === 'object' && options !== null ? this.#ctx.cache?.peekText(id, options) : undefined;
+    return hit ?? getSecretString(this.#ctx, id, options);
   }
 
   /**
@@ -234,8 +238,13 @@ export class SecretsClient {
    * @example
    * const { values, errors } = await secrets.getMany(['prod/billing/db', 'prod/billing/stripe']);
    */
-  getMany(ids: readonly string[]): Promise<GetManyResult> {
-    return getManySecrets(this.#ctx, ids);
+  async getMany(ids: readonly string[]): Promise<GetManyResult> {
+    const cache = this.#ctx.cache;
+    const epoch = cache?.epoch();
+    const result = await getManySecrets(this.#ctx, ids);
+    // What was just read is AWSCURRENT: keep it, so a get() that follows is a hit.
+    if (cache !== undefined && epoch !== undefined) cache.remember(toFetched(result.values), epoch);
+    return result;
   }
 
   /**

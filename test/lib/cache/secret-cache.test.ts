@@ -111,6 +111,50 @@ describe('SecretCache', () => {
       await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-1' });
     });
 
+    it('answers stale reads at once after the first failure, retrying at most once a second', async () => {
+      const { source, clock, cache } = setup();
+      await cache.get('app/db');
+      source.failAlways = () => new ThrottledError('Rate exceeded');
+      clock.advance(TTL + 1);
+      await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-1' });
+      expect(source.calls).toHaveLength(2);
+      // The backend now hangs: stale readers must not queue behind it.
+      source.hold();
+      const served = await Promise.all(Array.from({ length: 100 }, () => cache.get('app/db')));
+      expect(new Set(served.map((v) => v.text))).toEqual(new Set(['password-1']));
+      expect(source.calls).toHaveLength(2);
+      clock.advance(999);
+      await cache.get('app/db');
+      expect(source.calls).toHaveLength(2);
+      clock.advance(1);
+      await Promise.all(Array.from({ length: 100 }, () => cache.get('app/db')));
+      expect(source.calls).toHaveLength(3);
+      // The retry is still hanging: later reads neither wait for it nor start another.
+      clock.advance(5_000);
+      await cache.get('app/db');
+      expect(source.calls).toHaveLength(3);
+      source.failAlways = undefined;
+      source.put('app/db', 'v2', 'password-2');
+      source.release();
+      await flush();
+      clock.advance(1);
+      await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-2' });
+    });
+
+    it('stops serving stale once a retry says the secret is gone', async () => {
+      const { source, clock, cache } = setup();
+      await cache.get('app/db');
+      source.failNext.push(() => new ThrottledError('Rate exceeded'));
+      clock.advance(TTL + 1);
+      await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-1' });
+      source.failNext.push(() => new SecretNotFoundError('deleted'));
+      clock.advance(1_000);
+      await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-1' });
+      await flush();
+      source.failNext.push(() => new SecretNotFoundError('deleted'));
+      await expect(cache.get('app/db')).rejects.toBeInstanceOf(SecretNotFoundError);
+    });
+
     it('never serves stale when the secret is gone or denied', async () => {
       const { source, clock, cache } = setup();
       await cache.get('app/db');
@@ -225,8 +269,57 @@ describe('SecretCache', () => {
           detail: {},
         }),
       ).toBe(1);
+      await cache.get('app/db');
+      expect(
+        cache.handleEvent({
+          'detail-type': 'Secret Label Updated',
+          detail: { name: 'app/db', labelUpdated: 'AWSCURRENT', versionId: 'v2' },
+        }),
+      ).toBe(1);
       expect(cache.handleEvent({ 'detail-type': 'Something Else', detail: {} })).toBe(0);
-      expect(source.calls).toHaveLength(3);
+      expect(source.calls).toHaveLength(4);
+    });
+  });
+
+  describe('invalidation races', () => {
+    it('returns a cold read that an invalidation overtook, but does not keep it', async () => {
+      const { source, cache } = setup();
+      source.hold();
+      const read = cache.get('app/db');
+      cache.invalidate('app/db');
+      source.release();
+      await expect(read).resolves.toMatchObject({ text: 'password-1' });
+      source.put('app/db', 'v2', 'password-2');
+      await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-2' });
+      expect(source.calls).toHaveLength(2);
+    });
+
+    it('does not keep a refresh that started before a clear', async () => {
+      const { source, clock, cache } = setup();
+      await cache.get('app/db');
+      clock.advance(TTL + 1);
+      source.hold();
+      const read = cache.get('app/db');
+      cache.clear();
+      source.release();
+      await read;
+      expect(cache.stats().size).toBe(0);
+    });
+
+    it('keeps a batch only if nothing was invalidated while it ran', async () => {
+      const { source, cache } = setup();
+      const stale = new Map([['app/db', await source.fetch('app/db', {})]]);
+      const epoch = cache.epoch();
+      cache.invalidate('app/db');
+      cache.remember(stale, epoch);
+      expect(cache.stats().size).toBe(0);
+      cache.remember(stale, cache.epoch());
+      expect(cache.stats().size).toBe(1);
+      cache.remember(
+        new Map([['other', { arn: '', name: 'other', versionId: '', text: 'x', binary: undefined }]]),
+        cache.epoch(),
+      );
+      expect(cache.stats().size).toBe(1);
     });
   });
 
@@ -280,6 +373,7 @@ describe('SecretCache', () => {
       [{ ttlMs: Infinity }, 'ttlMs'],
       [{ ttlMs: 2 ** 31 }, 'ttlMs'],
       [{ maxStaleMs: 0 }, 'maxStaleMs'],
+      [{ maxStaleMs: 2 ** 31 }, 'maxStaleMs'],
       [{ refreshAheadMs: 300_000 }, 'refreshAheadMs'],
       [{ maxEntries: 0 }, 'maxEntries'],
       [{ maxEntries: 1.5 }, 'maxEntries'],

@@ -97,6 +97,32 @@ describe('SecretsClient reads through its cache', () => {
     expect(sm).not.toHaveReceivedCommand(GetSecretValueCommand);
   });
 
+  it('keeps what getMany read, so a get that follows makes no call', async () => {
+    const { client } = clientFixture();
+    sm.on(BatchGetSecretValueCommand).resolves({ SecretValues: [answer('batched')] });
+    const { values } = await client.getMany([NAME]);
+    expect(values.get(NAME)?.value).toBe('batched');
+    await expect(client.get(NAME)).resolves.toBe('batched');
+    await expect(client.get(arnOf(NAME))).resolves.toBe('batched');
+    expect(sm).not.toHaveReceivedCommand(GetSecretValueCommand);
+  });
+
+  it('does not keep a read that its own write overtook', async () => {
+    const { client } = clientFixture();
+    let answerRead: (value: ReturnType<typeof answer>) => void = () => undefined;
+    sm.on(GetSecretValueCommand)
+      .callsFakeOnce(() => new Promise((resolve) => (answerRead = resolve)))
+      .resolves(answer('new', 'v2'));
+    sm.on(PutSecretValueCommand).resolves({ ARN: arnOf(NAME), VersionId: version('v2') });
+    const read = client.get(NAME);
+    await new Promise((resolve) => setImmediate(resolve));
+    await client.put(NAME, 'new');
+    answerRead(answer('old'));
+    await expect(read).resolves.toBe('old');
+    await expect(client.get(NAME)).resolves.toBe('new');
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
   it('retries withSecret once with the rotated value after an auth error', async () => {
     const { client } = clientFixture();
     sm.on(GetSecretValueCommand).resolvesOnce(answer('old')).resolves(answer('new', 'v2'));
