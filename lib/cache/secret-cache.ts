@@ -69,6 +69,8 @@ interface Slot {
   recent: boolean;
   readonly ids: Set<string>;
   readonly labels: Map<string, LabelEntry>;
+  /** `labels.get('AWSCURRENT')`, kept beside it: the label nearly every read asks for. */
+  current: LabelEntry | undefined;
   readonly versions: Map<string, CachedVersion>;
 }
 
@@ -123,6 +125,8 @@ function deepFreeze<T>(value: T): T {
  */
 export class SecretCache {
   readonly #options: ResolvedCacheOptions;
+  /** `#options.now`, one property load nearer the hot path. */
+  readonly #now: () => number;
   /** Least recently used first. */
   readonly #slots = new Map<string, Slot>();
   /** Every id form seen (name, ARN, partial ARN) -> its secret's slot. */
@@ -144,6 +148,7 @@ export class SecretCache {
     options?: SecretCacheOptions,
   ) {
     this.#options = resolveCacheOptions(options);
+    this.#now = this.#options.now;
   }
 
   /**
@@ -180,6 +185,16 @@ export class SecretCache {
     id: string,
     selector: { readonly versionStage?: string; readonly versionId?: string },
   ): Promise<string> | undefined {
+    if (selector.versionId === undefined && selector.versionStage === undefined) {
+      // The hot path: AWSCURRENT, fresh and not yet due for refresh-ahead.
+      const slot = this.#byId.get(id);
+      const entry = slot?.current;
+      if (entry?.version.settledText !== undefined && this.#now() < entry.refreshAt && !this.#closed) {
+        this.#stats.hits++;
+        slot!.recent = true;
+        return entry.version.settledText;
+      }
+    }
     const version = this.peek(id, selector) as CachedVersion | undefined;
     if (version?.text === undefined) return undefined;
     return (version.settledText ??= Promise.resolve(version.text));
@@ -364,7 +379,7 @@ export class SecretCache {
       if (this.#options.now() < entry.expiresAt) return; // still fresh: it serves until expiry
       // Serving stale: a passing failure keeps it going; anything else ends it at once.
       if (isPassing(error)) entry.failedAt = this.#options.now();
-      else if (slot.labels.get(label) === entry) slot.labels.delete(label);
+      else if (slot.labels.get(label) === entry) this.#deleteLabel(slot, label);
     });
   }
 
@@ -418,7 +433,14 @@ export class SecretCache {
     if (this.#closed || epoch !== this.#epoch) return fetched;
     let slot = this.#slots.get(fetched.arn);
     if (slot === undefined) {
-      slot = { arn: fetched.arn, recent: false, ids: new Set(), labels: new Map(), versions: new Map() };
+      slot = {
+        arn: fetched.arn,
+        recent: false,
+        ids: new Set(),
+        labels: new Map(),
+        current: undefined,
+        versions: new Map(),
+      };
       this.#slots.set(fetched.arn, slot);
       this.#evictBeyondLimit();
     }
@@ -435,17 +457,24 @@ export class SecretCache {
       const now = this.#options.now();
       const { ttlMs, refreshAheadMs, maxStaleMs } = this.#options;
       // A fresh entry: the refresh that produced it (if any) belonged to the one it replaces.
-      slot.labels.set(label, {
+      const entry: LabelEntry = {
         version,
         refreshAt: now + ttlMs - refreshAheadMs,
         expiresAt: now + ttlMs,
         staleUntil: now + ttlMs + maxStaleMs,
         refreshing: undefined,
         failedAt: undefined,
-      });
+      };
+      slot.labels.set(label, entry);
+      if (label === 'AWSCURRENT') slot.current = entry;
       this.#pruneVersions(slot);
     }
     return version;
+  }
+
+  #deleteLabel(slot: Slot, label: string): void {
+    slot.labels.delete(label);
+    if (label === 'AWSCURRENT') slot.current = undefined;
   }
 
   /** Versions no label points at are kept only while few, so one hot secret stays small. */
