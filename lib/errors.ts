@@ -16,7 +16,8 @@ export type KeystageErrorCode =
   | 'THROTTLED'
   | 'CONFLICT'
   | 'SERVICE_UNAVAILABLE'
-  | 'SERVICE_ERROR';
+  | 'SERVICE_ERROR'
+  | 'ROTATION_STEP_FAILED';
 
 export interface KeystageErrorOptions {
   /** The underlying error (for example the AWS SDK exception). */
