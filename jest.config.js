@@ -10,6 +10,9 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/support/plain-summary-reporter.js'],
   moduleNameMapper: { '^keystage$': '<rootDir>/lib/index.ts' },
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],
+  // A throwaway PostgreSQL cluster with password authentication for the rotation suites.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   // Property and statistics suites draw 10^5..10^6 samples; give them room on a shared 2-core machine.
   testTimeout: 60_000,

@@ -80,7 +80,13 @@ class MysqlSession implements DatabaseSession {
   async setOwnPassword(password: string): Promise<void> {
     // The server takes no placeholder in IDENTIFIED BY, so the literal is quoted for the session's sql_mode.
     const literal = quoteString(password, await this.noBackslashEscapes());
-    await this.run('change the password', `ALTER USER CURRENT_USER() IDENTIFIED BY ${literal}`);
+    // A user may change its own password without privileges only in each server's own form:
+    // MariaDB's SET PASSWORD (ALTER USER needs CREATE USER there), MySQL 8's ALTER USER USER().
+    const [row] = await this.run('read the server version', 'SELECT VERSION() AS version');
+    const statement = String(row?.version).includes('MariaDB')
+      ? `SET PASSWORD = PASSWORD(${literal})`
+      : `ALTER USER USER() IDENTIFIED BY ${literal}`;
+    await this.run('change the password', statement);
   }
 
   private async hostOf(user: string): Promise<string> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createGenericStrategy } from '../../rotation-lambdas/strategies/generic';
-import { crashPlans, runWithCrashes } from '../support/crash-harness';
+import { crashPlans, everyBoundary, runWithCrashes } from '../support/crash-harness';
 import { SecretsManagerModel } from '../support/secrets-manager-model';
 
 // RELIABILITY 9 for the generic strategy: a downstream system (the apply hook) learns each
@@ -43,7 +43,7 @@ describe('generic rotation under crash injection', () => {
         // One version was added, however many times createSecret ran.
         expect(Object.keys(model.stages('svc/key'))).toHaveLength(2);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, examples: everyBoundary(4) },
     );
     // The plans did kill the function after every kind of side effect.
     expect([...crashedAfter].sort()).toEqual(['PutSecretValue', 'UpdateSecretVersionStage', 'apply']);

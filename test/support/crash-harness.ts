@@ -26,6 +26,22 @@ export const crashPlans = (maxEffects: number): fc.Arbitrary<CrashPlan> =>
     restart: fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
   });
 
+/**
+ * Plans that kill the function once after each of the first `effects` side effects, and
+ * after all of them: run first (fast-check `examples`), so every boundary is always covered.
+ */
+export function everyBoundary(effects: number): Array<[CrashPlan]> {
+  const once = Array.from({ length: effects }, (_, index): [CrashPlan] => [
+    { crashAfter: [index], deliveries: [1], restart: [true] },
+  ]);
+  const all: CrashPlan = {
+    crashAfter: Array.from({ length: effects * 2 }, (_, index) => index),
+    deliveries: [2],
+    restart: [false, true],
+  };
+  return [...once, [all]];
+}
+
 /** Counts side effects and throws a Crash after the planned ones. */
 export class CrashSwitch {
   #effects = 0;

@@ -1,0 +1,328 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { RotationStrategy, RotationValues } from '../../rotation-lambdas';
+import { mysqlAlternatingStrategy } from '../../rotation-lambdas/strategies/mysql-alternating';
+import { mysqlSingleStrategy } from '../../rotation-lambdas/strategies/mysql-single';
+import { postgresAlternatingStrategy } from '../../rotation-lambdas/strategies/postgres-alternating';
+import { postgresSingleStrategy } from '../../rotation-lambdas/strategies/postgres-single';
+import {
+  mysqlFixture,
+  password,
+  postgresFixture,
+  stepContext,
+  type DatabaseFixture,
+  type User,
+} from '../support/db-fixtures';
+
+// The database strategies against real servers: the throwaway scram-sha-256 PostgreSQL
+// cluster the global setup starts, and the machine's MariaDB. Strategies are called
+// directly, with the values each step would read from Secrets Manager.
+
+const ENGINES = [
+  {
+    name: 'PostgreSQL',
+    fixture: postgresFixture,
+    single: postgresSingleStrategy,
+    alternating: postgresAlternatingStrategy,
+    nameLimit: 63,
+  },
+  {
+    name: 'MariaDB',
+    fixture: mysqlFixture,
+    single: mysqlSingleStrategy,
+    alternating: mysqlAlternatingStrategy,
+    nameLimit: 32,
+  },
+] as const;
+
+const MASTER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf';
+const fast = { connection: { connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 } };
+const userOf = (secret: string): User => JSON.parse(secret) as User;
+
+/** A TCP server that accepts connections and never says a word. */
+async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server: Server = createServer((socket) => void sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise((resolve) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe.each(ENGINES)('$name', ({ fixture: makeFixture, single, alternating, nameLimit, name }) => {
+  let db: DatabaseFixture;
+  beforeEach(async () => {
+    db = await makeFixture(name === 'PostgreSQL' ? 'kspg' : 'ksmy');
+  });
+  afterEach(async () => {
+    await db.cleanup();
+  });
+
+  it('refuses a wrong password (the server really checks passwords)', async () => {
+    expect(await db.canLogin(db.app)).toBe(true);
+    expect(await db.canLogin({ ...db.app, password: 'not-the-password' })).toBe(false);
+  });
+
+  describe('single user', () => {
+    const values = (current: string, pending: string, previous?: string): RotationValues => ({
+      current,
+      pending,
+      previous,
+    });
+
+    it('changes the password: the pending one logs in, the old one no longer does', async () => {
+      const strategy = single(fast);
+      const current = db.secret(db.app);
+      const pending = await strategy.createValue(current, stepContext());
+      expect(userOf(pending).username).toBe(db.app.username);
+      await strategy.setSecret(values(current, pending), stepContext());
+      expect(await db.canLogin(userOf(pending))).toBe(true);
+      expect(await db.canLogin(db.app)).toBe(false);
+      await strategy.testSecret(values(current, pending), stepContext());
+    });
+
+    it('does nothing when the database already has the pending password (RELIABILITY 3)', async () => {
+      const strategy = single(fast);
+      const current = db.secret(db.app);
+      const pending = await strategy.createValue(current, stepContext());
+      await strategy.setSecret(values(current, pending), stepContext());
+      const context = stepContext();
+      await strategy.setSecret(values(current, pending), context);
+      expect(context.lines.join('\n')).toContain('already accepts the pending password');
+      expect(await db.canLogin(userOf(pending))).toBe(true);
+    });
+
+    it('falls back to AWSPREVIOUS when AWSCURRENT no longer logs in (RELIABILITY 4)', async () => {
+      const strategy = single(fast);
+      const previous = db.secret(db.app);
+      const current = db.secret({ ...db.app, password: password() });
+      const pending = await strategy.createValue(current, stepContext());
+      const context = stepContext();
+      await strategy.setSecret(values(current, pending, previous), context);
+      expect(await db.canLogin(userOf(pending))).toBe(true);
+      expect(context.lines.join('\n')).toContain('AWSPREVIOUS');
+    });
+
+    it.each([
+      ['username', { username: 'someone_else' }],
+      ['host', { host: 'db.elsewhere.internal' }],
+    ])(
+      'refuses a pending value with another %s and changes nothing (RELIABILITY 4)',
+      async (_field, change) => {
+        const strategy = single(fast);
+        const current = db.secret(db.app);
+        const pending = JSON.stringify({ ...JSON.parse(current), ...change, password: password() });
+        await expect(strategy.setSecret(values(current, pending), stepContext())).rejects.toMatchObject({
+          reason: 'IDENTITY_MISMATCH',
+        });
+        expect(await db.canLogin(db.app)).toBe(true);
+      },
+    );
+
+    it('fails with DATABASE_LOGIN_FAILED when no stored password logs in', async () => {
+      const strategy = single(fast);
+      const current = db.secret({ ...db.app, password: password() });
+      const pending = await strategy.createValue(current, stepContext());
+      await expect(strategy.setSecret(values(current, pending), stepContext())).rejects.toMatchObject({
+        reason: 'DATABASE_LOGIN_FAILED',
+      });
+      expect(await db.canLogin(db.app)).toBe(true);
+    });
+
+    it('fails testSecret with TEST_FAILED when the pending password does not log in', async () => {
+      const strategy = single(fast);
+      const current = db.secret(db.app);
+      const pending = await strategy.createValue(current, stepContext());
+      await expect(strategy.testSecret(values(current, pending), stepContext())).rejects.toMatchObject({
+        reason: 'TEST_FAILED',
+      });
+    });
+
+    it('sets a password with quotes and backslashes exactly', async () => {
+      const strategy = single(fast);
+      const current = db.secret(db.app);
+      const tricky = { ...db.app, password: `a'b\\c"d\\'e''f%_` };
+      await strategy.setSecret(values(current, db.secret(tricky)), stepContext());
+      expect(await db.canLogin(tricky)).toBe(true);
+      expect(await db.canLogin({ ...db.app, password: `a'b\\\\c"d\\'e''f%_` })).toBe(false);
+    });
+
+    it('requires TLS unless the secret opts out, and changes nothing without it', async () => {
+      const strategy = single(fast);
+      const current = db.secret(db.app, { ssl: undefined });
+      const pending = JSON.stringify({ ...JSON.parse(current), password: password() });
+      await expect(strategy.setSecret(values(current, pending), stepContext())).rejects.toMatchObject({
+        reason: 'DATABASE_UNREACHABLE',
+      });
+      expect(await db.canLogin(db.app)).toBe(true);
+    });
+
+    it('fails within its connect timeout when the server never answers (RELIABILITY 10)', async () => {
+      const silent = await silentServer();
+      try {
+        const strategy = single({ connection: { connectTimeoutMs: 300, queryTimeoutMs: 300 } });
+        const current = db.secret(db.app, { port: silent.port });
+        const pending = JSON.stringify({ ...JSON.parse(current), password: password() });
+        const started = Date.now();
+        await expect(strategy.setSecret(values(current, pending), stepContext())).rejects.toMatchObject({
+          reason: 'DATABASE_UNREACHABLE',
+        });
+        await expect(strategy.testSecret(values(current, pending), stepContext())).rejects.toMatchObject({
+          reason: 'DATABASE_UNREACHABLE',
+        });
+        // Two logins tried in setSecret (pending, current) at 300 ms each, one in testSecret.
+        expect(Date.now() - started).toBeLessThan(3_000);
+      } finally {
+        await silent.close();
+      }
+    });
+
+    it('fails at once on a closed port', async () => {
+      const silent = await silentServer();
+      await silent.close();
+      const strategy = single(fast);
+      const current = db.secret(db.app, { port: silent.port });
+      await expect(strategy.testSecret(values(current, current), stepContext())).rejects.toMatchObject({
+        reason: 'DATABASE_UNREACHABLE',
+      });
+    });
+  });
+
+  describe('alternating users', () => {
+    /** One full rotation as the protocol would run it, then finishSecret's label move. */
+    async function rotate(
+      strategy: RotationStrategy,
+      state: { current: string; previous: string | undefined },
+      masters: Record<string, string>,
+    ) {
+      const context = stepContext(masters, state.previous);
+      const pending = await strategy.createValue(state.current, context);
+      const values = { current: state.current, pending, previous: state.previous };
+      await strategy.setSecret(values, context);
+      await strategy.testSecret(values, context);
+      return { current: pending, previous: state.current, lines: context.lines };
+    }
+
+    it('alternates over 5 rotations; both users share what either creates, and grants made between rotations survive (RELIABILITY 12)', async () => {
+      const strategy = alternating(fast);
+      const masters = { [MASTER_ARN]: db.secret(db.master) };
+      let state: { current: string; previous: string | undefined } = {
+        current: db.secret(db.app, { masterarn: MASTER_ARN }),
+        previous: undefined,
+      };
+      const seen: string[] = [];
+      for (let round = 1; round <= 5; round++) {
+        const before = userOf(state.current);
+        state = await rotate(strategy, state, masters);
+        const now = userOf(state.current);
+        seen.push(now.username);
+        expect(await db.canLogin(now)).toBe(true);
+        // The user that was current keeps its password until the next rotation.
+        expect(await db.canLogin(before)).toBe(true);
+        // What the new user creates, the other reads and writes, and the other way round.
+        const table = `t_round_${round}`;
+        await db.as(now, `CREATE TABLE ${table} (id int primary key, note text)`);
+        await db.as(now, `INSERT INTO ${table} VALUES (1, 'by ${now.username}')`);
+        await db.as(before, `INSERT INTO ${table} VALUES (2, 'by ${before.username}')`);
+        expect(await db.as(before, `SELECT id FROM ${table} ORDER BY id`)).toHaveLength(2);
+        await db.as(now, `UPDATE app_owned SET note = 'x' WHERE id = 0`);
+        await db.as(now, `INSERT INTO app_owned VALUES (${round}, 'round')`);
+        if (round === 2) {
+          // A grant to the base user between rotations reaches both users from then on.
+          if (db.engine === 'postgres') {
+            await db.admin('CREATE TABLE audit_log (id int)');
+            await db.admin(`GRANT SELECT ON audit_log TO "${db.app.username}"`);
+          } else {
+            await db.admin(`CREATE TABLE \`${db.dbname}\`.audit_log (id int)`);
+            await db.admin(`GRANT SELECT ON \`${db.dbname}\`.audit_log TO '${now.username}'@'%'`);
+          }
+        }
+        if (round >= 3) {
+          await expect(db.as(now, 'SELECT id FROM audit_log')).resolves.toEqual([]);
+          await expect(db.as(before, 'SELECT id FROM audit_log')).resolves.toEqual([]);
+        }
+      }
+      const clone = `${db.app.username}_clone`;
+      expect(seen).toEqual([clone, db.app.username, clone, db.app.username, clone]);
+    });
+
+    it('keeps a long base name and its clone within the engine limit, back and forth', async () => {
+      const strategy = alternating(fast);
+      const long: User = {
+        username: `${db.app.username}_${'x'.repeat(nameLimit)}`.slice(0, nameLimit - 2),
+        password: password(),
+      };
+      if (db.engine === 'postgres') {
+        await db.admin(`CREATE ROLE "${long.username}" LOGIN PASSWORD '${long.password}'`);
+        await db.admin(`GRANT "${long.username}" TO "${db.master.username}" WITH ADMIN OPTION`);
+      } else {
+        await db.admin(`CREATE USER '${long.username}'@'%' IDENTIFIED BY '${long.password}'`);
+        await db.admin(`GRANT SELECT ON \`${db.dbname}\`.* TO '${long.username}'@'%'`);
+      }
+      // The fixture's cleanup drops it with the app user, whose name it starts with.
+      {
+        const masters = { [MASTER_ARN]: db.secret(db.master) };
+        let state: { current: string; previous: string | undefined } = {
+          current: db.secret(long, { masterarn: MASTER_ARN }),
+          previous: undefined,
+        };
+        const names: string[] = [];
+        for (let round = 0; round < 3; round++) {
+          state = await rotate(strategy, state, masters);
+          names.push(userOf(state.current).username);
+          expect(await db.canLogin(userOf(state.current))).toBe(true);
+        }
+        expect(Buffer.byteLength(names[0]!)).toBe(nameLimit);
+        expect(names[0]).toMatch(/_clone$/);
+        expect(names).toEqual([names[0], long.username, names[0]]);
+      }
+    });
+
+    it('refuses a master secret for another server', async () => {
+      const strategy = alternating(fast);
+      const masters = { [MASTER_ARN]: db.secret(db.master, { host: 'db.elsewhere.internal' }) };
+      const current = db.secret(db.app, { masterarn: MASTER_ARN });
+      const context = stepContext(masters);
+      const pending = await strategy.createValue(current, context);
+      await expect(
+        strategy.setSecret({ current, pending, previous: undefined }, context),
+      ).rejects.toMatchObject({
+        reason: 'IDENTITY_MISMATCH',
+      });
+      expect(await db.canLogin(userOf(pending))).toBe(false);
+    });
+
+    it('refuses a pending value that names neither user', async () => {
+      const strategy = alternating(fast);
+      const masters = { [MASTER_ARN]: db.secret(db.master) };
+      const current = db.secret(db.app, { masterarn: MASTER_ARN });
+      const pending = db.secret({ username: 'intruder', password: password() }, { masterarn: MASTER_ARN });
+      await expect(
+        strategy.setSecret({ current, pending, previous: undefined }, stepContext(masters)),
+      ).rejects.toMatchObject({ reason: 'IDENTITY_MISMATCH' });
+    });
+
+    it('needs masterarn', async () => {
+      await expect(alternating(fast).createValue(db.secret(db.app), stepContext())).rejects.toMatchObject({
+        reason: 'INVALID_SECRET',
+      });
+    });
+
+    it('logs no password (RELIABILITY 13)', async () => {
+      const strategy = alternating(fast);
+      const masters = { [MASTER_ARN]: db.secret(db.master) };
+      const state = await rotate(
+        strategy,
+        { current: db.secret(db.app, { masterarn: MASTER_ARN }), previous: undefined },
+        masters,
+      );
+      const text = state.lines.join('\n');
+      for (const user of [userOf(state.current), db.app, db.master])
+        expect(text).not.toContain(user.password);
+    });
+  });
+});
