@@ -181,7 +181,7 @@ export async function mysqlFixture(prefix: string): Promise<DatabaseFixture> {
         await mysqlQuery(login(user), 'SELECT 1');
         return true;
       } catch (error) {
-        if ([1044, 1045].includes(Number((error as { errno?: unknown }).errno))) return false;
+        if ([1044, 1045, 1698].includes(Number((error as { errno?: unknown }).errno))) return false;
         throw error;
       }
     },
