@@ -1,4 +1,4 @@
-import { resolvePasswordPolicy, type PasswordPolicy } from '../lib/generate';
+import { resolvePasswordPolicy, type PasswordPolicy } from '../lib/generate/password';
 import { isKeystageError } from '../lib/errors';
 
 export type Environment = Readonly<Record<string, string | undefined>>;

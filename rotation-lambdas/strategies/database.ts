@@ -1,4 +1,4 @@
-import { generatePassword, type PasswordPolicy } from '../../lib/generate';
+import { generatePassword, type PasswordPolicy } from '../../lib/generate/password';
 import { RotationFailure } from '../errors';
 import type { RotationStrategy, RotationValues, StepContext } from '../protocol';
 import type { DatabaseDriver, DatabaseSession } from '../db/driver';

@@ -1,10 +1,8 @@
-import {
-  generateApiKey,
-  generatePassword,
-  generateSymmetricKey,
-  type ApiKeyOptions,
-  type PasswordPolicy,
-} from '../../lib/generate';
+// Each generator from its own module: the package index also exports DataKey, which loads
+// the KMS client, and a rotation bundle must stay small and quick to start.
+import { generateApiKey, type ApiKeyOptions } from '../../lib/generate/api-key';
+import { generatePassword, type PasswordPolicy } from '../../lib/generate/password';
+import { generateSymmetricKey } from '../../lib/generate/symmetric-key';
 import { passwordPolicyFromEnv, RotationConfigError, type Environment } from '../config';
 import { RotationFailure } from '../errors';
 import type { RotationStrategy, RotationValues, StepContext } from '../protocol';
