@@ -7,6 +7,9 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { createRotationHandler } from '../../rotation-lambdas';
 import { createGenericStrategy } from '../../rotation-lambdas/strategies/generic';
+import { mysqlAlternatingStrategy } from '../../rotation-lambdas/strategies/mysql-alternating';
+import { postgresSingleStrategy } from '../../rotation-lambdas/strategies/postgres-single';
+import { mysqlFixture, postgresFixture, type User } from '../support/db-fixtures';
 import { startLocal, type LocalFixture } from '../support/local-endpoint';
 
 // End to end through the local endpoint's RotateSecret: the endpoint runs the steps the way
@@ -88,5 +91,51 @@ describe('rotation functions behind the local endpoint', () => {
     expect(await current(id)).not.toBe('before');
     const stages = (await sm.send(new DescribeSecretCommand({ SecretId: id }))).VersionIdsToStages!;
     expect(stages[VersionId!]).toContain('AWSCURRENT');
+  });
+
+  it('rotates a PostgreSQL password end to end, twice', async () => {
+    const db = await postgresFixture('kse2e');
+    try {
+      local.endpoint.registerRotationHandler(
+        LAMBDA,
+        createRotationHandler(postgresSingleStrategy(), { secretsManager: sm, logSink: () => undefined }),
+      );
+      const id = await secretWith(db.secret(db.app));
+      for (let round = 0; round < 2; round++) {
+        await sm.send(new RotateSecretCommand({ SecretId: id, RotationLambdaARN: LAMBDA }));
+        await local.endpoint.rotationsIdle();
+      }
+      const user = JSON.parse((await current(id))!) as User;
+      expect(await db.canLogin(user)).toBe(true);
+      expect(await db.canLogin(db.app)).toBe(false);
+      expect(
+        local.endpoint.rotationEvents.filter((e) => e.secretArn === id && e.type === 'RotationSucceeded'),
+      ).toHaveLength(2);
+    } finally {
+      await db.cleanup();
+    }
+  });
+
+  it('alternates MariaDB users end to end with the master secret read from the endpoint', async () => {
+    const db = await mysqlFixture('kse2e');
+    try {
+      local.endpoint.registerRotationHandler(
+        LAMBDA,
+        createRotationHandler(mysqlAlternatingStrategy(), { secretsManager: sm, logSink: () => undefined }),
+      );
+      const master = await secretWith(db.secret(db.master));
+      const id = await secretWith(db.secret(db.app, { masterarn: master }));
+      const users: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        await sm.send(new RotateSecretCommand({ SecretId: id, RotationLambdaARN: LAMBDA }));
+        await local.endpoint.rotationsIdle();
+        const user = JSON.parse((await current(id))!) as User;
+        users.push(user.username);
+        expect(await db.canLogin(user)).toBe(true);
+      }
+      expect(users).toEqual([`${db.app.username}_clone`, db.app.username, `${db.app.username}_clone`]);
+    } finally {
+      await db.cleanup();
+    }
   });
 });
