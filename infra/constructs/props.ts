@@ -1,0 +1,55 @@
+import { Duration, Token } from 'aws-cdk-lib';
+
+/**
+ * A construct was given props it cannot work with. Thrown at the top of the constructor,
+ * before any resource is created; the message names the prop and the value received.
+ */
+export class InfraPropsError extends Error {
+  constructor(
+    readonly construct: string,
+    readonly prop: string,
+    message: string,
+  ) {
+    super(`${construct}: ${prop} ${message}`);
+    this.name = 'InfraPropsError';
+  }
+}
+
+/** Shows a received prop value in a message (tokens as "a token", long strings cut). */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') {
+    if (Token.isUnresolved(value)) return 'a token';
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  }
+  if (value instanceof Duration) return value.toHumanString();
+  if (typeof value === 'number' && Token.isUnresolved(value)) return 'a token';
+  return String(value);
+}
+
+/** Prop checks for one construct, each throwing InfraPropsError with the prop name and value. */
+export function propsChecker(construct: string) {
+  const fail = (prop: string, message: string): never => {
+    throw new InfraPropsError(construct, prop, message);
+  };
+  return {
+    fail,
+    /** A string matching `pattern` (described by `what`), unless it is a token. */
+    matches(prop: string, value: string | undefined, pattern: RegExp, what: string): void {
+      if (value === undefined || Token.isUnresolved(value)) return;
+      if (!pattern.test(value)) fail(prop, `must be ${what}; got ${shown(value)}.`);
+    },
+    /** An integer in [min, max], unless it is a token. */
+    integer(prop: string, value: number | undefined, min: number, max: number): void {
+      if (value === undefined || Token.isUnresolved(value)) return;
+      if (!Number.isInteger(value) || value < min || value > max) {
+        fail(prop, `must be a whole number from ${min} to ${max}; got ${shown(value)}.`);
+      }
+    },
+  };
+}
+
+/** keystage's secret name: `<environment>/<service>/<name>`, as the library creates them. */
+export const NAME_PART = /^[A-Za-z0-9_+=.@-]{1,64}$/;
+
+/** AWS regions as in `us-east-1` (tokens are checked at deploy time). */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
