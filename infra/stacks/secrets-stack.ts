@@ -1,0 +1,129 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config';
+import { ManagedSecret } from '../constructs/managed-secret';
+import { RotationMonitoring } from '../constructs/rotation-monitoring';
+import { SecretRotation } from '../constructs/secret-rotation';
+import { SecretsKey } from '../constructs/secrets-key';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+
+export interface SecretsStackProps extends StackProps {
+  readonly service: string;
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * One environment's secrets: a key, the database credentials (master and app, the app user
+ * rotating as alternating users), an API key with generic rotation, replication to the
+ * configured regions, and the alarms that tell people when a rotation fails or is overdue.
+ */
+export class SecretsStack extends Stack {
+  readonly key: SecretsKey;
+  readonly database: ManagedSecret;
+  readonly apiKey: ManagedSecret;
+  readonly vpc: ec2.IVpc;
+
+  constructor(scope: Construct, id: string, props: SecretsStackProps) {
+    super(scope, id, props);
+    const { config, service } = props;
+    const env = config.name;
+    const replicaRegions = config.replicaRegions.map((region) => ({ region }));
+    this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: config.vpc.vpcId,
+      availabilityZones: [...config.vpc.availabilityZones],
+      privateSubnetIds: [...config.vpc.privateSubnetIds],
+    });
+
+    this.key = new SecretsKey(this, 'Key', {
+      alias: `alias/keystage/${env}/${service}`,
+      description: `keystage secrets of ${service} in ${env}`,
+      multiRegion: replicaRegions.length > 0,
+    });
+
+    const db = config.database;
+    const connection = { engine: db.engine, host: db.host, port: db.port, dbname: db.dbname };
+    const master = new ManagedSecret(this, 'DatabaseMaster', {
+      environment: env,
+      service,
+      name: 'db-master',
+      key: this.key,
+      secretType: 'database',
+      description: `Master user of the ${service} database; manages the app users`,
+      value: {
+        kind: 'json',
+        template: { ...connection, username: db.masterUsername },
+        generateKey: 'password',
+      },
+      replicaRegions,
+    });
+    this.database = new ManagedSecret(this, 'Database', {
+      environment: env,
+      service,
+      name: 'db',
+      key: this.key,
+      secretType: 'database',
+      description: `${service} database credentials (alternating users)`,
+      value: {
+        kind: 'json',
+        template: { ...connection, username: db.username, masterarn: master.secretArn },
+        generateKey: 'password',
+      },
+      replicaRegions,
+    });
+    this.apiKey = new ManagedSecret(this, 'ApiKey', {
+      environment: env,
+      service,
+      name: 'api-key',
+      key: this.key,
+      secretType: 'api-key',
+      description: `${service} API key`,
+      replicaRegions,
+    });
+
+    const window = Duration.hours(config.rotation.windowHours);
+    const securityGroup = new ec2.SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: this.vpc,
+      description: 'keystage rotation functions: outbound to the database and Secrets Manager',
+      allowAllOutbound: true,
+    });
+    const rotations = [
+      new SecretRotation(this, 'MasterRotation', {
+        secret: master.secret,
+        encryptionKey: this.key.key,
+        strategy: 'postgres-single',
+        schedule: { every: Duration.days(config.rotation.databaseEveryDays), window },
+        vpc: this.vpc,
+        securityGroups: [securityGroup],
+      }),
+      new SecretRotation(this, 'DatabaseRotation', {
+        secret: this.database.secret,
+        encryptionKey: this.key.key,
+        strategy: 'postgres-alternating',
+        masterSecret: master.secret,
+        masterEncryptionKey: this.key.key,
+        schedule: { every: Duration.days(config.rotation.databaseEveryDays), window },
+        vpc: this.vpc,
+        securityGroups: [securityGroup],
+      }),
+      new SecretRotation(this, 'ApiKeyRotation', {
+        secret: this.apiKey.secret,
+        encryptionKey: this.key.key,
+        strategy: 'generic',
+        schedule: { every: Duration.days(config.rotation.apiKeyEveryDays), window },
+        environment: {
+          genericKind: 'api-key',
+          apiKeyPrefix:
+            service
+              .toLowerCase()
+              .replace(/[^a-z0-9]/g, '')
+              .slice(0, 16) || 'ks',
+        },
+      }),
+    ];
+
+    new RotationMonitoring(this, 'Monitoring', {
+      secrets: rotations.map((rotation) => ({ secret: rotation.secret, maxAge: rotation.maxInterval })),
+      emails: [...config.alarmEmails],
+    });
+  }
+}
