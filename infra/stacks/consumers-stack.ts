@@ -60,6 +60,9 @@ export class ConsumersStack extends Stack {
       cluster,
       taskDefinition: task,
       desiredCount: 2,
+      // Redeploys after each rotation keep full capacity and roll back if tasks fail to start.
+      minHealthyPercent: 100,
+      circuitBreaker: { rollback: true },
       vpcSubnets: { subnets: secrets.vpc.privateSubnets },
       assignPublicIp: false,
     });

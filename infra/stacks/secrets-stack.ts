@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 import { ManagedSecret } from '../constructs/managed-secret';
@@ -33,6 +33,12 @@ export class SecretsStack extends Stack {
       availabilityZones: [...config.vpc.availabilityZones],
       privateSubnetIds: [...config.vpc.privateSubnetIds],
     });
+    for (const subnet of this.vpc.privateSubnets) {
+      Annotations.of(subnet).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'The functions only run in these subnets; nothing here reads or changes their route tables.',
+      );
+    }
 
     this.key = new SecretsKey(this, 'Key', {
       alias: `alias/keystage/${env}/${service}`,
