@@ -332,7 +332,7 @@ export class SecretRotation extends Construct {
       rotationRules: { scheduleExpression: expression, duration: `${windowHours}h` },
     });
     // Secrets Manager checks it may invoke the function when the schedule is created.
-    this.schedule.addDependency(permission);
+    this.schedule.addResourceDependency(permission);
   }
 
   /**
