@@ -40,7 +40,7 @@ export interface EcsSecretsInjectionProps {
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-const REDEPLOY = `
+export const REDEPLOY_CODE = `
 const { ECSClient, UpdateServiceCommand } = require('@aws-sdk/client-ecs');
 const ecs = new ECSClient({});
 exports.handler = async () => {
@@ -133,7 +133,7 @@ export class EcsSecretsInjection extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromInline(REDEPLOY),
+      code: lambda.Code.fromInline(REDEPLOY_CODE),
       role,
       timeout: Duration.seconds(30),
       description: 'keystage: force a new deployment so tasks read the rotated secrets',

@@ -33,7 +33,7 @@ export const ROTATION_FAILURE_EVENTS = ['RotationFailed', 'RotationAbandoned', '
 export const METRIC_NAMESPACE = 'keystage/Rotation';
 
 // The staleness check: seconds since each secret last rotated (or was created), as a metric.
-const STALENESS_CHECK = `
+export const STALENESS_CHECK_CODE = `
 const { SecretsManagerClient, DescribeSecretCommand } = require('@aws-sdk/client-secrets-manager');
 const { CloudWatchClient, PutMetricDataCommand } = require('@aws-sdk/client-cloudwatch');
 const sm = new SecretsManagerClient({});
@@ -162,7 +162,7 @@ export class RotationMonitoring extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromInline(STALENESS_CHECK),
+      code: lambda.Code.fromInline(STALENESS_CHECK_CODE),
       role,
       timeout: Duration.minutes(1),
       description: 'keystage: seconds since each monitored secret last rotated',

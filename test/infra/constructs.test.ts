@@ -5,6 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   EcsSecretsInjection,
@@ -16,6 +17,7 @@ import {
   SecretsKey,
   type SecretRotationProps,
 } from '../../infra';
+import { matches } from '../support/event-pattern';
 import { expectNagClean, nagApp } from '../support/nag';
 import { scanTemplate } from '../support/template-scan';
 
@@ -402,6 +404,37 @@ describe('RotationMonitoring', () => {
       },
     });
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  it('routes a rotation failure of a monitored secret to the topic, in either ARN spelling, and nothing else (RELIABILITY 25)', () => {
+    // A secret with a known ARN, so the synthesised pattern holds plain strings.
+    const s = stack();
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/billing/db-AbCdEf';
+    const imported = Secret.fromSecretCompleteArn(s, 'Imported', arn);
+    new RotationMonitoring(s, 'Monitoring', { secrets: [{ secret: imported, maxAge: Duration.days(31) }] });
+    const t = Template.fromStack(s);
+    const [rule] = Object.values(
+      t.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: Match.objectLike({ source: ['aws.secretsmanager'] }) },
+      }),
+    ) as Array<{ Properties: { EventPattern: Record<string, unknown>; Targets: Array<{ Arn: unknown }> } }>;
+    const topic = Object.keys(t.findResources('AWS::SNS::Topic'))[0];
+    expect(rule!.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: topic } })]);
+    const event = (eventName: string, detail: object) => ({
+      source: 'aws.secretsmanager',
+      'detail-type': 'AWS Service Event via CloudTrail',
+      detail: { eventSource: 'secretsmanager.amazonaws.com', eventName, ...detail },
+    });
+    const pattern = rule!.Properties.EventPattern;
+    expect(matches(pattern, event('RotationFailed', { additionalEventData: { SecretId: arn } }))).toBe(true);
+    expect(matches(pattern, event('RotationAbandoned', { responseElements: { aRN: arn } }))).toBe(true);
+    expect(matches(pattern, event('TestRotationFailed', { responseElements: { arn } }))).toBe(true);
+    expect(matches(pattern, event('RotationSucceeded', { additionalEventData: { SecretId: arn } }))).toBe(
+      false,
+    );
+    expect(matches(pattern, event('RotationFailed', { additionalEventData: { SecretId: `${arn}x` } }))).toBe(
+      false,
+    );
   });
 
   it('alarms when a secret is overdue, including when the check stops reporting', () => {
