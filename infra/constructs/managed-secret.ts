@@ -116,6 +116,12 @@ export class ManagedSecret extends Construct {
     const seen = new Set<string>();
     for (const replica of props.replicaRegions ?? []) {
       check.matches('replicaRegions', replica.region, REGION, 'regions like eu-central-1');
+      check.matches(
+        'replicaRegions.keyArn',
+        replica.keyArn,
+        /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/.+)$/,
+        'a KMS key or alias ARN',
+      );
       if (seen.has(replica.region)) check.fail('replicaRegions', `lists ${shown(replica.region)} twice.`);
       if (!Token.isUnresolved(stack.region) && replica.region === stack.region) {
         check.fail('replicaRegions', `holds the secret's own region ${shown(replica.region)}.`);

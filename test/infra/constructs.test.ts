@@ -145,7 +145,10 @@ describe('ManagedSecret', () => {
       key,
       replicaRegions: [
         { region: 'eu-west-1' },
-        { region: 'eu-central-1', keyArn: 'arn:aws:kms:eu-central-1:123456789012:key/abc' },
+        {
+          region: 'eu-central-1',
+          keyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
       ],
       accessPolicy: { readers: [reader], requireVpcEndpoints: ['vpce-0123456789abcdef0'] },
     });
@@ -153,7 +156,10 @@ describe('ManagedSecret', () => {
     t.hasResourceProperties('AWS::SecretsManager::Secret', {
       ReplicaRegions: [
         { Region: 'eu-west-1' },
-        { Region: 'eu-central-1', KmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/abc' },
+        {
+          Region: 'eu-central-1',
+          KmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
       ],
     });
     t.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
@@ -203,6 +209,10 @@ describe('ManagedSecret', () => {
     [{ replicaRegions: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] }, 'replicaRegions'],
     [{ replicaRegions: [{ region: 'Europe' }] }, 'replicaRegions'],
     [{ replicaRegions: [{ region: 'us-east-1' }] }, 'replicaRegions'],
+    [
+      { replicaRegions: [{ region: 'eu-west-1', keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }] },
+      'replicaRegions.keyArn',
+    ],
   ])('rejects %p naming %s', (override, prop) => {
     const s = stack();
     const key = new kms.Key(s, 'K', { enableKeyRotation: true });
