@@ -193,7 +193,6 @@ export class SecretRotation extends Construct {
     const database = props.strategy !== 'generic';
     const env = props.environment ?? {};
     const variables: Record<string, string> = {
-      SECRETS_MANAGER_ENDPOINT: `https://secretsmanager.${stack.region}.${stack.urlSuffix}`,
       ...(env.passwordLength === undefined ? {} : { PASSWORD_LENGTH: String(env.passwordLength) }),
       ...(env.excludeCharacters === undefined ? {} : { EXCLUDE_CHARACTERS: env.excludeCharacters }),
       ...(env.genericKind === undefined ? {} : { GENERIC_KIND: env.genericKind }),
