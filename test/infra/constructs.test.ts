@@ -616,7 +616,7 @@ describe('EcsSecretsInjection and LambdaSecretsInjection', () => {
       () =>
         new LambdaSecretsInjection(s, 'B', {
           function: fn,
-          secrets: { X: { secret: secret.secret } },
+          secrets: { API_KEY_ARN: { secret: secret.secret } },
           extension: { cacheTtl: Duration.hours(1) },
         }),
     ).toThrow(propError('extension.cacheTtl'));
