@@ -1,23 +1,25 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { ValidationError } from '../errors';
 import { ServiceFault } from './fault';
-import { KeyStore, type AliasRecord, type KeyRecord } from './kms/keys';
+import { listenBounded, type HttpReply, type HttpRequest, type ServerLimits } from './http-server';
+import { isKmsTarget, parseCall, type ParsedCall } from './request';
+import { KeyStore } from './kms/keys';
 import { KMS_OPERATIONS } from './kms/operations';
-import { StateFile } from './persistence';
+import { migrateLegacyState } from './legacy-state';
+import { invoke } from './operation';
 import { RotationRunner, type RotationHandler } from './rotation-runner';
-import {
-  SECRETS_MANAGER_OPERATIONS,
-  SecretStore,
-  type RotationEvent,
-  type SecretRecord,
-} from './secrets-manager';
+import { SECRETS_MANAGER_OPERATIONS, SecretStore, type RotationEvent } from './secrets-manager';
+import { DataDir } from './storage/data-dir';
+import { nodeFileSystem, type FileSystem } from './storage/file-system';
+import { DurabilityFailure, Journal, type RecoveryReport } from './storage/journal';
+import { Transaction, type Table } from './storage/table';
 
 export interface LocalEndpointOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 0 */
   readonly port?: number;
   /**
-   * Where state is kept, encrypted under a master key file in the same directory.
+   * Where state is kept: an append-only log of encrypted records (and snapshots of it) under
+   * a master key file in the same directory. One endpoint at a time holds a directory.
    * @default '.keystage/local' (ignored when inMemory)
    */
   readonly dataDir?: string;
@@ -27,8 +29,16 @@ export interface LocalEndpointOptions {
   readonly accountId?: string;
   /** How many times a failing rotation is attempted before RotationFailed. @default 3 */
   readonly rotationAttempts?: number;
-  /** Time source (ms since epoch). @default Date.now */
+  /** Time source (ms since epoch): rotation dates, recovery windows, access dates. @default Date.now */
   readonly now?: () => number;
+  /** Bounds on request size, connections and slow clients. @default - see {@link ServerLimits} */
+  readonly limits?: ServerLimits;
+  /** Lines about recovery, compaction and rotations (never a value). @default - nowhere */
+  readonly log?: (line: string) => void;
+  /** A snapshot of the state is written when the log grows past this. @default 67108864 (64 MiB) */
+  readonly compactAfterBytes?: number;
+  /** The file operations storage uses (tests inject faults here). @default node:fs */
+  readonly fileSystem?: FileSystem;
 }
 
 /** A running endpoint. */
@@ -36,6 +46,8 @@ export interface LocalEndpoint {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** What opening the data directory found (undefined in memory). */
+  readonly recovery: RecoveryReport | undefined;
   /** Rotation events in the order they happened. */
   readonly rotationEvents: readonly RotationEvent[];
   /** Registers the function RotateSecret runs for secrets whose RotationLambdaARN is `lambdaArn`. */
@@ -44,71 +56,62 @@ export interface LocalEndpoint {
   rotationsIdle(): Promise<void>;
   /** The environment variables that point an AWS SDK or the AWS CLI here. */
   environment(): Record<string, string>;
+  /** Stops accepting requests, waits for writes and rotations, and releases the data directory. */
   close(): Promise<void>;
 }
 
-interface SavedState {
-  readonly secrets: SecretRecord[];
-  readonly keys: KeyRecord[];
-  readonly aliases: Array<[string, AliasRecord]>;
+/** Commits transactions: durably (the journal) or only in memory. */
+interface Durability {
+  commit(tx: Transaction): Promise<void>;
+  mark(): number;
+  durable(mark: number): Promise<void>;
+  close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1_048_576;
-const CREDENTIAL_REGION = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//;
+const inMemory: Durability = {
+  commit(tx) {
+    for (const change of tx.changes()) change.table.apply(change.key, change.row);
+    return Promise.resolve();
+  },
+  mark: () => 0,
+  durable: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(
-          new ServiceFault('ValidationException', `The request body exceeds ${MAX_BODY_BYTES} bytes.`, 413),
-        );
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+function checkLimit(name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+    throw new ValidationError(
+      `limits.${name}`,
+      `limits.${name} must be an integer from 1 to 2147483647, got ${String(value)}.`,
+    );
+  }
 }
 
-function reply(res: ServerResponse, status: number, body: object, errorType?: string): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
-  });
-  res.end(text);
+/** Names a programming error for the log: its type and where, never its message (it may hold a value). */
+function describeBug(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .slice(1, 4)
+    .map((line) => line.trim());
+  return [error.name, ...frames].join(' ');
 }
 
-/** Operations that change nothing, so they need no save. */
-const READS = new Set([
-  'GetSecretValue',
-  'BatchGetSecretValue',
-  'DescribeSecret',
-  'ListSecrets',
-  'ListSecretVersionIds',
-  'GetRandomPassword',
-  'GetResourcePolicy',
-  'DescribeKey',
-  'ListAliases',
-  'Encrypt',
-  'Decrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateRandom',
-  'GetKeyRotationStatus',
-]);
+function faultReply(fault: ServiceFault): HttpReply {
+  return {
+    status: fault.status,
+    body: { __type: fault.type, message: fault.message },
+    errorType: fault.type,
+  };
+}
 
 /**
  * Starts a Secrets Manager + KMS compatible endpoint (AWS JSON 1.1) on 127.0.0.1. Point
  * any AWS SDK at it with `AWS_ENDPOINT_URL`. Requests must be signed (any credentials do);
- * signatures are not checked. The region is the one the request was signed for.
+ * signatures are not checked. The region is the one the request was signed for. Every
+ * acknowledged write is on disk (fsync) before its answer; a write the disk refuses is a
+ * 500 InternalServiceError and changes nothing.
  * @example
  * const endpoint = await startLocalEndpoint({ inMemory: true });
  * const secrets = new SecretsClient({ secretsManagerConfig: { endpoint: endpoint.url } });
@@ -118,98 +121,151 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new ValidationError('port', `port must be an integer from 0 to 65535, got ${String(port)}.`);
   }
+  const limits = options.limits ?? {};
+  for (const [name, value] of Object.entries(limits)) checkLimit(name, value as number | undefined);
   const accountId = options.accountId ?? '000000000000';
   const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
   const store = new SecretStore(accountId);
   const keys = new KeyStore(accountId);
-  const file = options.inMemory === true ? undefined : new StateFile(options.dataDir ?? '.keystage/local');
-  const saved = file?.load() as SavedState | undefined;
-  if (saved !== undefined) {
-    for (const secret of saved.secrets) store.secrets.set(secret.arn, secret);
-    for (const key of saved.keys) keys.keys.set(key.id, key);
-    for (const [scoped, alias] of saved.aliases) keys.aliases.set(scoped, alias);
-  }
-  const save = (): void =>
-    file?.save({
-      secrets: [...store.secrets.values()],
-      keys: [...keys.keys.values()],
-      aliases: [...keys.aliases.entries()],
-    });
-  const runner = new RotationRunner(store, now, options.rotationAttempts ?? 3);
+  const tables: Table<unknown>[] = [...store.tables, ...keys.tables];
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const [service, operation = ''] = target.split('.');
-    const fallbackFault = service === 'TrentService' ? 'KMSInternalException' : 'InternalServiceError';
+  let durability: Durability = inMemory;
+  let dir: DataDir | undefined;
+  let journal: Journal | undefined;
+  if (options.inMemory !== true) {
+    const files = options.fileSystem ?? nodeFileSystem;
+    dir = DataDir.open(options.dataDir ?? '.keystage/local', files);
     try {
-      const body = await readBody(req);
-      if (req.method !== 'POST')
-        throw new ServiceFault('UnknownOperationException', 'Only POST is supported.', 405);
-      const authorization = String(req.headers.authorization ?? '');
-      if (authorization === '') {
-        throw new ServiceFault(
-          'MissingAuthenticationTokenException',
-          'Request is missing Authentication Token',
-          403,
-        );
-      }
-      const region = CREDENTIAL_REGION.exec(authorization)?.[1] ?? 'us-east-1';
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = body === '' ? {} : (JSON.parse(body) as Record<string, unknown>);
-      } catch {
-        throw new ServiceFault('SerializationException', 'The request body is not valid JSON.');
-      }
-      let result: object;
-      if (service === 'secretsmanager' && Object.hasOwn(SECRETS_MANAGER_OPERATIONS, operation)) {
-        const startRotation = (arn: string, token: string, onlyTest: boolean) =>
-          runner.start(arn, token, onlyTest);
-        result = SECRETS_MANAGER_OPERATIONS[operation]!({ store, region, now, startRotation }, parsed);
-      } else if (service === 'TrentService' && Object.hasOwn(KMS_OPERATIONS, operation)) {
-        result = KMS_OPERATIONS[operation]!({ keys, region, now }, parsed);
-      } else {
-        throw new ServiceFault('UnknownOperationException', `Unknown operation ${target}.`);
-      }
-      if (!READS.has(operation)) save();
-      reply(res, 200, result);
+      const legacy = dir.stateFiles().length === 0 && dir.hasLegacyState();
+      journal = Journal.open({
+        dir,
+        files,
+        tables,
+        log,
+        ...(options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes }),
+      });
+      durability = journal;
+      store.rebuild();
+      if (legacy) await migrateLegacyState(dir, files, store, keys, journal, log);
     } catch (error) {
-      const fault =
-        error instanceof ServiceFault
-          ? error
-          : new ServiceFault(fallbackFault, 'An internal error occurred.', 500);
-      reply(res, fault.status, { __type: fault.type, message: fault.message }, fault.type);
+      await journal?.close().catch(() => undefined);
+      dir.releaseSync();
+      throw error;
+    }
+  } else {
+    store.rebuild();
+  }
+
+  const write = (change: (tx: Transaction) => void): Promise<void> => {
+    const tx = new Transaction();
+    change(tx);
+    return durability.commit(tx);
+  };
+  const runner = new RotationRunner(store, write, now, options.rotationAttempts ?? 3);
+
+  /** Secrets whose recovery window ended are deleted before any request sees them. */
+  const purgeDeleted = (): void => {
+    const due = store.dueForDeletion(now());
+    if (due.length === 0) return;
+    const tx = new Transaction();
+    for (const record of due) store.remove(tx, record);
+    void durability.commit(tx).catch(() => undefined);
+  };
+
+  /** Runs one operation in a transaction; the rotations it asks for start once it is durable. */
+  async function perform(call: ParsedCall): Promise<object> {
+    purgeDeleted();
+    const mark = durability.mark();
+    const tx = new Transaction();
+    const access = new Transaction();
+    const rotations: Array<[string, string, boolean]> = [];
+    const startRotations = () => {
+      for (const [arn, token, onlyTest] of rotations) runner.start(arn, token, onlyTest);
+    };
+    let result: object;
+    try {
+      result =
+        call.service === 'secretsmanager'
+          ? invoke(
+              SECRETS_MANAGER_OPERATIONS[call.operation]!,
+              {
+                store,
+                keys,
+                tx,
+                access,
+                region: call.region,
+                now,
+                startRotation: (arn, token, onlyTest) => rotations.push([arn, token, onlyTest]),
+              },
+              call.body,
+            )
+          : invoke(KMS_OPERATIONS[call.operation]!, { keys, tx, region: call.region, now }, call.body);
+    } catch (error) {
+      // A refused RotateSecret can still ask for the unfinished rotation to be attempted again.
+      if (error instanceof ServiceFault && rotations.length > 0)
+        void durability.durable(mark).then(startRotations);
+      throw error;
+    }
+    // Access dates are bookkeeping: a disk that refuses them must not fail a read.
+    void durability.commit(access).catch(() => undefined);
+    // A read waits for the writes it saw: an answer never shows what a failed write undid.
+    await (tx.empty ? durability.durable(mark) : durability.commit(tx));
+    startRotations();
+    return result;
+  }
+
+  async function handle(request: HttpRequest): Promise<HttpReply> {
+    let call: ParsedCall | undefined;
+    try {
+      call = parseCall(request);
+      return { status: 200, body: await perform(call) };
+    } catch (error) {
+      const internal =
+        call?.service === 'kms' || isKmsTarget(request) ? 'KMSInternalException' : 'InternalServiceError';
+      if (error instanceof ServiceFault) return faultReply(error);
+      if (error instanceof DurabilityFailure)
+        return faultReply(new ServiceFault(internal, error.message, 500));
+      log(`internal error in ${call?.operation ?? 'a request'}: ${describeBug(error)}`);
+      return faultReply(new ServiceFault(internal, 'An internal error occurred.', 500));
     }
   }
 
-  const server: Server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const actualPort = (server.address() as AddressInfo).port;
+  let server: Server;
+  let actualPort: number;
+  try {
+    ({ server, port: actualPort } = await listenBounded(port, limits, handle));
+  } catch (error) {
+    await durability.close();
+    dir?.releaseSync();
+    throw error;
+  }
   const url = `http://127.0.0.1:${actualPort}`;
+  let closing: Promise<void> | undefined;
   return {
     url,
     port: actualPort,
+    recovery: journal?.recovery,
     rotationEvents: runner.events,
     registerRotationHandler: (lambdaArn, handler) => runner.register(lambdaArn, handler),
-    rotationsIdle: async () => {
-      await runner.idle();
-      save();
-    },
+    rotationsIdle: () => runner.idle(),
     environment: () => ({
       AWS_ENDPOINT_URL: url,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     }),
-    close: async () => {
-      await runner.idle();
-      save();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((resolve, reject) =>
+          server.close((error) => (error ? reject(error) : resolve())),
+        );
+        server.closeIdleConnections();
+        await runner.idle();
+        server.closeAllConnections();
+        await stopped;
+        await durability.close();
+        dir?.releaseSync();
+      })()),
   };
 }

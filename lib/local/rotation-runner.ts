@@ -1,5 +1,9 @@
 import type { RotationEvent } from './secrets-manager/context';
 import { holderOf, type SecretStore } from './secrets-manager/store';
+import type { Transaction } from './storage/table';
+
+/** Runs `change` in a transaction and resolves when it is durable. */
+export type Write = (change: (tx: Transaction) => void) => Promise<void>;
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 
@@ -38,6 +42,7 @@ export class RotationRunner {
 
   constructor(
     private readonly store: SecretStore,
+    private readonly write: Write,
     private readonly now: () => number,
     private readonly maxAttempts: number,
   ) {}
@@ -101,7 +106,8 @@ export class RotationRunner {
           break;
         }
       }
-      if (failure === undefined && !onlyTest && holderOf(secret, 'AWSCURRENT')?.id !== token) {
+      const latest = this.store.secrets.get(arn) ?? secret;
+      if (failure === undefined && !onlyTest && holderOf(latest, 'AWSCURRENT')?.id !== token) {
         failure = {
           step: 'finishSecret',
           message: 'finishSecret returned but AWSCURRENT is not on the new version.',
@@ -111,20 +117,31 @@ export class RotationRunner {
     }
     if (onlyTest) {
       // Testing the configuration leaves no trace: the pending version goes again.
-      secret.versions = secret.versions.filter(
-        (version) => version.id !== token || version.value !== undefined,
-      );
-      const pending = secret.versions.find((version) => version.id === token);
-      if (pending !== undefined) pending.stages = pending.stages.filter((stage) => stage !== 'AWSPENDING');
+      await this.write((tx) => {
+        const draft = tx.edit(this.store.secrets, arn);
+        if (draft === undefined) return;
+        const pending = draft.versions.find((version) => version.id === token);
+        if (pending === undefined) return;
+        if (!pending.hasValue) {
+          draft.versions = draft.versions.filter((version) => version !== pending);
+          this.store.dropVersion(tx, draft, token);
+        } else {
+          pending.stages = pending.stages.filter((stage) => stage !== 'AWSPENDING');
+        }
+      });
     }
     if (failure !== undefined) {
       this.record('RotationFailed', arn, token, failure);
       return;
     }
     if (!onlyTest) {
-      secret.lastRotatedAt = this.now();
-      const next = nextRotation(secret.lastRotatedAt, secret.rotation.rules);
-      if (next !== undefined) secret.nextRotationAt = next;
+      await this.write((tx) => {
+        const draft = tx.edit(this.store.secrets, arn);
+        if (draft === undefined) return;
+        draft.lastRotatedAt = this.now();
+        const next = nextRotation(draft.lastRotatedAt, draft.rotation.rules);
+        if (next !== undefined) draft.nextRotationAt = next;
+      });
     }
     this.record('RotationSucceeded', arn, token);
   }

@@ -1,6 +1,9 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ServiceFault } from '../../lib/local/fault';
+import { KeyStore } from '../../lib/local/kms/keys';
 import { SECRETS_MANAGER_OPERATIONS, SecretStore } from '../../lib/local/secrets-manager';
+import { Transaction } from '../../lib/local/storage/table';
+import { invoke } from '../../lib/local/operation';
 
 export const ROTATION_LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:rotate';
 
@@ -20,6 +23,7 @@ export class Crash extends Error {
  */
 export class SecretsManagerModel {
   readonly store = new SecretStore('123456789012');
+  readonly keys = new KeyStore('123456789012');
   readonly calls: string[] = [];
   /** Runs before each call; throw to fail it with nothing changed. */
   before: ((operation: string, input: Record<string, unknown>) => void) | undefined;
@@ -40,10 +44,16 @@ export class SecretsManagerModel {
     const run = SECRETS_MANAGER_OPERATIONS[operation];
     if (run === undefined) throw new Error(`the model has no ${operation}`);
     let result: object;
+    const tx = new Transaction();
+    const access = new Transaction();
     try {
-      result = run(
+      result = invoke(
+        run,
         {
           store: this.store,
+          keys: this.keys,
+          tx,
+          access,
           region: 'us-east-1',
           now: () => (this.#now += 1000),
           startRotation: () => undefined,
@@ -55,6 +65,8 @@ export class SecretsManagerModel {
       if (error instanceof ServiceFault) throw Object.assign(new Error(error.message), { name: error.type });
       throw error;
     }
+    // Committed at once, as the in-memory endpoint does.
+    for (const change of [...tx.changes(), ...access.changes()]) change.table.apply(change.key, change.row);
     this.after?.(operation, input);
     return result as Record<string, unknown>;
   }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { ServiceFault } from '../fault';
+import { Table, type Transaction } from '../storage/table';
 
 /** KMS names this fault differently from Secrets Manager. */
 const notFound = (message: string): ServiceFault => new ServiceFault('NotFoundException', message);
@@ -46,12 +47,17 @@ function aad(keyId: string, context: Readonly<Record<string, string>>): Buffer {
 }
 
 export class KeyStore {
-  readonly keys = new Map<string, KeyRecord>();
-  readonly aliases = new Map<string, AliasRecord>();
+  readonly keys = new Table<KeyRecord>('kms-keys', (key) => ({ ...key }));
+  /** By `${region}/${alias name}`. */
+  readonly aliases = new Table<AliasRecord>('kms-aliases', (alias) => ({ ...alias }));
 
   constructor(readonly accountId: string) {}
 
-  create(region: string, description: string, now: number): KeyRecord {
+  get tables(): Table<unknown>[] {
+    return [this.keys, this.aliases] as Table<unknown>[];
+  }
+
+  create(tx: Transaction, region: string, description: string, now: number): KeyRecord {
     const id = randomUUID();
     const key: KeyRecord = {
       id,
@@ -63,28 +69,28 @@ export class KeyStore {
       enabled: true,
       rotationEnabled: false,
     };
-    this.keys.set(id, key);
+    tx.put(this.keys, id, key);
     return key;
   }
 
   /** By key id, key ARN, alias name or alias ARN. */
-  resolve(keyId: string, region: string): KeyRecord {
+  resolve(tx: Transaction, keyId: string, region: string): KeyRecord {
     let id = keyId;
     if (keyId.startsWith('alias/') || keyId.includes(':alias/')) {
       const name = keyId.slice(keyId.indexOf('alias/'));
-      const alias = this.aliases.get(`${region}/${name}`);
+      const alias = tx.get(this.aliases, `${region}/${name}`);
       if (alias === undefined) throw notFound(`Alias ${keyId} is not found.`);
       id = alias.targetKeyId;
     } else if (keyId.startsWith('arn:')) {
       id = keyId.slice(keyId.lastIndexOf('/') + 1);
     }
-    const key = this.keys.get(id);
+    const key = tx.get(this.keys, id);
     if (key === undefined || key.region !== region) throw notFound(`Key '${keyId}' does not exist.`);
     return key;
   }
 
-  usable(keyId: string, region: string): KeyRecord {
-    const key = this.resolve(keyId, region);
+  usable(tx: Transaction, keyId: string, region: string): KeyRecord {
+    const key = this.resolve(tx, keyId, region);
     if (!key.enabled) throw new ServiceFault('DisabledException', `${key.arn} is disabled.`);
     return key;
   }

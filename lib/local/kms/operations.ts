@@ -9,15 +9,18 @@ import {
   requiredString,
   type Body,
 } from '../wire';
+import type { Transaction } from '../storage/table';
+import type { Operation } from '../operation';
 import type { KeyRecord, KeyStore } from './keys';
+import { SHAPES } from './shapes';
 
 export interface KmsContext {
   readonly keys: KeyStore;
+  /** The operation's changes; committed (and made durable) only if it returns. */
+  readonly tx: Transaction;
   readonly region: string;
   readonly now: () => number;
 }
-
-export type KmsOperation = (ctx: KmsContext, body: Body) => object;
 
 const validation = (message: string): ServiceFault => new ServiceFault('ValidationException', message);
 
@@ -55,7 +58,7 @@ function dataKeyBytes(body: Body): number {
 }
 
 function generateDataKey(ctx: KmsContext, body: Body, withPlaintext: boolean): object {
-  const key = ctx.keys.usable(requiredString(body, 'KeyId'), ctx.region);
+  const key = ctx.keys.usable(ctx.tx, requiredString(body, 'KeyId'), ctx.region);
   const plaintext = randomBytes(dataKeyBytes(body));
   const blob = ctx.keys.encrypt(key, plaintext, optionalRecord(body, 'EncryptionContext') ?? {});
   return {
@@ -65,13 +68,14 @@ function generateDataKey(ctx: KmsContext, body: Body, withPlaintext: boolean): o
   };
 }
 
-/** The KMS operations the local endpoint answers, by `X-Amz-Target` name. */
-export const KMS_OPERATIONS: Readonly<Record<string, KmsOperation>> = {
+const RUN: Readonly<Record<string, Operation<KmsContext>['run']>> = {
   CreateKey: (ctx, body) => ({
-    KeyMetadata: metadata(ctx.keys.create(ctx.region, optionalString(body, 'Description') ?? '', ctx.now())),
+    KeyMetadata: metadata(
+      ctx.keys.create(ctx.tx, ctx.region, optionalString(body, 'Description') ?? '', ctx.now()),
+    ),
   }),
   DescribeKey: (ctx, body) => ({
-    KeyMetadata: metadata(ctx.keys.resolve(requiredString(body, 'KeyId'), ctx.region)),
+    KeyMetadata: metadata(ctx.keys.resolve(ctx.tx, requiredString(body, 'KeyId'), ctx.region)),
   }),
   CreateAlias: (ctx, body) => {
     const name = requiredString(body, 'AliasName');
@@ -80,17 +84,17 @@ export const KMS_OPERATIONS: Readonly<Record<string, KmsOperation>> = {
         `Alias name ${name} is invalid: use alias/ followed by letters, digits, / _ -, not alias/aws/.`,
       );
     }
-    if (ctx.keys.aliases.has(`${ctx.region}/${name}`)) {
+    if (ctx.tx.get(ctx.keys.aliases, `${ctx.region}/${name}`) !== undefined) {
       throw new ServiceFault('AlreadyExistsException', `An alias with the name ${name} already exists.`);
     }
-    const key = ctx.keys.resolve(requiredString(body, 'TargetKeyId'), ctx.region);
+    const key = ctx.keys.resolve(ctx.tx, requiredString(body, 'TargetKeyId'), ctx.region);
     const arn = `arn:aws:kms:${ctx.region}:${ctx.keys.accountId}:${name}`;
-    ctx.keys.aliases.set(`${ctx.region}/${name}`, { name, arn, targetKeyId: key.id });
+    ctx.tx.put(ctx.keys.aliases, `${ctx.region}/${name}`, { name, arn, targetKeyId: key.id });
     return {};
   },
   ListAliases: (ctx, body) => {
     const keyId = optionalString(body, 'KeyId');
-    const target = keyId === undefined ? undefined : ctx.keys.resolve(keyId, ctx.region).id;
+    const target = keyId === undefined ? undefined : ctx.keys.resolve(ctx.tx, keyId, ctx.region).id;
     const Aliases = [...ctx.keys.aliases.entries()]
       .filter(
         ([scoped, alias]) =>
@@ -100,7 +104,7 @@ export const KMS_OPERATIONS: Readonly<Record<string, KmsOperation>> = {
     return { Aliases, Truncated: false };
   },
   Encrypt: (ctx, body) => {
-    const key = ctx.keys.usable(requiredString(body, 'KeyId'), ctx.region);
+    const key = ctx.keys.usable(ctx.tx, requiredString(body, 'KeyId'), ctx.region);
     const plaintext = optionalBlob(body, 'Plaintext');
     if (plaintext === undefined || plaintext.length === 0 || plaintext.length > 4096) {
       throw validation('Plaintext must be between 1 and 4096 bytes.');
@@ -121,7 +125,7 @@ export const KMS_OPERATIONS: Readonly<Record<string, KmsOperation>> = {
       optionalRecord(body, 'EncryptionContext') ?? {},
     );
     const wanted = optionalString(body, 'KeyId');
-    if (wanted !== undefined && ctx.keys.resolve(wanted, ctx.region).id !== key.id) {
+    if (wanted !== undefined && ctx.keys.resolve(ctx.tx, wanted, ctx.region).id !== key.id) {
       throw new ServiceFault(
         'IncorrectKeyException',
         'The key ID in the request does not identify the key that encrypted the ciphertext.',
@@ -143,11 +147,17 @@ export const KMS_OPERATIONS: Readonly<Record<string, KmsOperation>> = {
     return { Plaintext: randomBytes(count).toString('base64') };
   },
   EnableKeyRotation: (ctx, body) => {
-    ctx.keys.usable(requiredString(body, 'KeyId'), ctx.region).rotationEnabled = true;
+    const key = ctx.keys.usable(ctx.tx, requiredString(body, 'KeyId'), ctx.region);
+    ctx.tx.edit(ctx.keys.keys, key.id)!.rotationEnabled = true;
     return {};
   },
   GetKeyRotationStatus: (ctx, body) => {
-    const key = ctx.keys.resolve(requiredString(body, 'KeyId'), ctx.region);
+    const key = ctx.keys.resolve(ctx.tx, requiredString(body, 'KeyId'), ctx.region);
     return { KeyRotationEnabled: key.rotationEnabled, KeyId: key.arn };
   },
 };
+
+/** The KMS operations the local endpoint answers, by `X-Amz-Target` name. */
+export const KMS_OPERATIONS: Readonly<Record<string, Operation<KmsContext>>> = Object.fromEntries(
+  Object.entries(RUN).map(([name, run]) => [name, { input: SHAPES[name]!, run }]),
+);

@@ -1,13 +1,11 @@
-import type { Body } from '../wire';
+import type { Operation } from '../operation';
 import type { SmContext } from './context';
+import { SHAPES } from './shapes';
 import * as read from './read-ops';
 import * as rotation from './rotation-ops';
 import * as write from './write-ops';
 
-export type SmOperation = (ctx: SmContext, body: Body) => object;
-
-/** The Secrets Manager operations the local endpoint answers, by `X-Amz-Target` name. */
-export const SECRETS_MANAGER_OPERATIONS: Readonly<Record<string, SmOperation>> = {
+const RUN: Readonly<Record<string, Operation<SmContext>['run']>> = {
   CreateSecret: write.createSecret,
   GetSecretValue: read.getSecretValue,
   BatchGetSecretValue: read.batchGetSecretValue,
@@ -29,6 +27,11 @@ export const SECRETS_MANAGER_OPERATIONS: Readonly<Record<string, SmOperation>> =
   DeleteResourcePolicy: write.deleteResourcePolicy,
   ReplicateSecretToRegions: write.replicateSecretToRegions,
 };
+
+/** The Secrets Manager operations the local endpoint answers, by `X-Amz-Target` name. */
+export const SECRETS_MANAGER_OPERATIONS: Readonly<Record<string, Operation<SmContext>>> = Object.fromEntries(
+  Object.entries(RUN).map(([name, run]) => [name, { input: SHAPES[name]!, run }]),
+);
 
 export type { RotationEvent, SmContext } from './context';
 export { SecretStore } from './store';

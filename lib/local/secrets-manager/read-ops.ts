@@ -10,13 +10,20 @@ import {
 } from '../wire';
 import type { SmContext } from './context';
 import { assertAllowed } from './policy';
-import { assertNotDeleted, holderOf, versionById, type SecretRecord, type VersionRecord } from './store';
+import {
+  arnIn,
+  assertNotDeleted,
+  holderOf,
+  versionById,
+  type SecretRecord,
+  type SortBy,
+  type StoredValue,
+  type VersionRecord,
+} from './store';
 
-export function valueFields(version: VersionRecord): Record<string, string> {
-  if (version.value === undefined) return {};
-  return 'text' in version.value
-    ? { SecretString: version.value.text }
-    : { SecretBinary: version.value.binary };
+export function valueFields(value: StoredValue | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  return 'text' in value ? { SecretString: value.text } : { SecretBinary: value.binary };
 }
 
 function tagList(record: SecretRecord): Array<{ Key: string; Value: string }> {
@@ -40,14 +47,14 @@ function stagesMap(record: SecretRecord): Record<string, string[]> {
 /** The metadata DescribeSecret and ListSecrets share. */
 function metadata(ctx: SmContext, record: SecretRecord): Record<string, unknown> {
   return {
-    ARN: ctx.store.arnIn(record, ctx.region),
+    ARN: arnIn(record, ctx.region),
     Name: record.name,
     ...(record.description === undefined ? {} : { Description: record.description }),
     ...(record.kmsKeyId === undefined ? {} : { KmsKeyId: record.kmsKeyId }),
     ...rotationFields(record),
     CreatedDate: epochSeconds(record.createdAt),
     LastChangedDate: epochSeconds(record.lastChangedAt),
-    LastAccessedDate: epochSeconds(record.lastAccessedAt),
+    LastAccessedDate: epochSeconds(ctx.store.lastAccessed(record)),
     LastRotatedDate: epochSeconds(record.lastRotatedAt),
     NextRotationDate: epochSeconds(record.nextRotationAt),
     DeletedDate: epochSeconds(record.deletionDate),
@@ -70,7 +77,7 @@ function selectVersion(
       "Secrets Manager can't find the specified secret value for the requested VersionId or VersionStage.",
     );
   }
-  if (version.value === undefined) {
+  if (!version.hasValue) {
     throw notFound("Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
   }
   return version;
@@ -82,18 +89,16 @@ function readVersion(
   versionId?: string,
   stage?: string,
 ): Record<string, unknown> {
-  const record = ctx.store.resolve(id, ctx.region);
+  const record = ctx.store.resolve(ctx.tx, id, ctx.region);
   assertNotDeleted(record);
   assertAllowed(record, 'secretsmanager:GetSecretValue');
   const version = selectVersion(record, versionId, stage);
-  const day = Math.floor(ctx.now() / 86_400_000) * 86_400_000;
-  record.lastAccessedAt = day;
-  version.lastAccessedAt = day;
+  ctx.store.touch(ctx.access, record, version.id, Math.floor(ctx.now() / 86_400_000) * 86_400_000);
   return {
-    ARN: ctx.store.arnIn(record, ctx.region),
+    ARN: arnIn(record, ctx.region),
     Name: record.name,
     VersionId: version.id,
-    ...valueFields(version),
+    ...valueFields(ctx.store.value(ctx.tx, record, version.id)),
     VersionStages: [...version.stages],
     CreatedDate: epochSeconds(version.createdAt),
   };
@@ -113,10 +118,11 @@ export function batchGetSecretValue(ctx: SmContext, body: Body): object {
   if (ids !== undefined && body.Filters !== undefined) {
     throw invalidParameter('Either SecretIdList or Filters must be provided, not both.');
   }
-  const targets = ids ?? listMatching(ctx, body).map((record) => record.name);
   if (ids !== undefined && (ids.length === 0 || ids.length > 20)) {
     throw invalidParameter('SecretIdList must contain between 1 and 20 secret ids.');
   }
+  const listed = ids === undefined ? pageOfSecrets(ctx, body, 20, 20) : undefined;
+  const targets = ids ?? listed!.page.map((record) => record.name);
   const SecretValues: object[] = [];
   const Errors: object[] = [];
   for (const id of targets) {
@@ -127,11 +133,15 @@ export function batchGetSecretValue(ctx: SmContext, body: Body): object {
       Errors.push({ SecretId: id, ErrorCode: error.type, Message: error.message });
     }
   }
-  return { SecretValues, Errors };
+  return {
+    SecretValues,
+    Errors,
+    ...(listed?.NextToken === undefined ? {} : { NextToken: listed.NextToken }),
+  };
 }
 
 export function describeSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolve(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolve(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   return {
     ...metadata(ctx, record),
     VersionIdsToStages: stagesMap(record),
@@ -174,22 +184,89 @@ function filterMatches(record: SecretRecord, filter: Filter): boolean {
   });
 }
 
-function listMatching(ctx: SmContext, body: Body): SecretRecord[] {
+function filtersOf(body: Body): Filter[] {
   const filters = (body.Filters ?? []) as Filter[];
   if (!Array.isArray(filters)) throw invalidParameter('Filters must be a list.');
   const known = ['name', 'description', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'];
   for (const filter of filters) {
     if (!known.includes(filter.Key)) throw invalidParameter(`Invalid filter key: ${String(filter.Key)}.`);
   }
-  const includeDeleted = optionalBoolean(body, 'IncludePlannedDeletion') ?? false;
-  return [...ctx.store.secrets.values()]
-    .filter((record) => ctx.store.visibleIn(record, ctx.region))
-    .filter((record) => includeDeleted || record.deletionDate === undefined)
-    .filter((record) => filters.every((filter) => filterMatches(record, filter)))
-    .sort((a, b) => a.createdAt - b.createdAt || a.name.localeCompare(b.name));
+  return filters;
 }
 
-/** Pages are positions in a stable order, carried as an opaque token. */
+/** Entries looked at per page at most, so a page costs the same however selective the filters. */
+const MAX_SCANNED_PER_PAGE = 10_000;
+
+interface ListPosition {
+  readonly v: 1;
+  readonly by: SortBy;
+  readonly desc: boolean;
+  readonly key: ReadonlyArray<string | number>;
+}
+
+function decodePosition(token: string, by: SortBy, desc: boolean): ListPosition {
+  let position: ListPosition;
+  try {
+    position = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ListPosition;
+  } catch {
+    throw new ServiceFault('InvalidNextTokenException', 'The NextToken value is invalid.');
+  }
+  if (
+    position?.v !== 1 ||
+    position.by !== by ||
+    position.desc !== desc ||
+    !Array.isArray(position.key) ||
+    !position.key.every((part) => typeof part === 'string' || typeof part === 'number')
+  ) {
+    throw new ServiceFault(
+      'InvalidNextTokenException',
+      'The NextToken value is invalid for these parameters.',
+    );
+  }
+  return position;
+}
+
+/**
+ * One page of the secrets visible in the caller's region that pass the filters, in the
+ * order asked for. The token is a position in that order, not an offset, so it stays valid
+ * while secrets are created and deleted.
+ */
+export function pageOfSecrets(
+  ctx: SmContext,
+  body: Body,
+  defaultSize: number,
+  maxSize: number,
+): { page: SecretRecord[]; NextToken?: string } {
+  const filters = filtersOf(body);
+  const size = optionalNumber(body, 'MaxResults') ?? defaultSize;
+  if (!Number.isInteger(size) || size < 1 || size > maxSize) {
+    throw invalidParameter(`MaxResults must be between 1 and ${maxSize}.`);
+  }
+  const by = (optionalString(body, 'SortBy') ?? 'created-date') as SortBy;
+  const desc = (optionalString(body, 'SortOrder') ?? 'asc') === 'desc';
+  const token = optionalString(body, 'NextToken');
+  const after = token === undefined ? undefined : decodePosition(token, by, desc).key;
+  const includeDeleted = optionalBoolean(body, 'IncludePlannedDeletion') ?? false;
+  const page: SecretRecord[] = [];
+  let scanned = 0;
+  let last: SecretRecord | undefined;
+  let more = false;
+  for (const record of ctx.store.scan(ctx.region, by, desc, after)) {
+    if (page.length === size || scanned === MAX_SCANNED_PER_PAGE) {
+      more = true;
+      break;
+    }
+    scanned++;
+    last = record;
+    if (!includeDeleted && record.deletionDate !== undefined) continue;
+    if (filters.every((filter) => filterMatches(record, filter))) page.push(record);
+  }
+  if (!more || last === undefined) return { page };
+  const position: ListPosition = { v: 1, by, desc, key: ctx.store.positionOf(last, by) };
+  return { page, NextToken: Buffer.from(JSON.stringify(position)).toString('base64url') };
+}
+
+/** Pages of a short list that lives in one record: positions are offsets. */
 export function paginate<T>(
   items: readonly T[],
   body: Body,
@@ -211,7 +288,7 @@ export function paginate<T>(
 }
 
 export function listSecrets(ctx: SmContext, body: Body): object {
-  const { page, NextToken } = paginate(listMatching(ctx, body), body, 100);
+  const { page, NextToken } = pageOfSecrets(ctx, body, 100, 100);
   const SecretList = page.map((record) => ({
     ...metadata(ctx, record),
     SecretVersionsToStages: stagesMap(record),
@@ -220,29 +297,29 @@ export function listSecrets(ctx: SmContext, body: Body): object {
 }
 
 export function listSecretVersionIds(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolve(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolve(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   const includeDeprecated = optionalBoolean(body, 'IncludeDeprecated') ?? false;
   const versions = [...record.versions]
     .reverse()
     .filter((version) => includeDeprecated || version.stages.length > 0);
   const { page, NextToken } = paginate(versions, body, 100);
   return {
-    ARN: ctx.store.arnIn(record, ctx.region),
+    ARN: arnIn(record, ctx.region),
     Name: record.name,
     Versions: page.map((version) => ({
       VersionId: version.id,
       VersionStages: [...version.stages],
       CreatedDate: epochSeconds(version.createdAt),
-      LastAccessedDate: epochSeconds(version.lastAccessedAt),
+      LastAccessedDate: epochSeconds(ctx.store.lastAccessed(record, version.id)),
     })),
     ...(NextToken === undefined ? {} : { NextToken }),
   };
 }
 
 export function getResourcePolicy(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolve(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolve(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   return {
-    ARN: ctx.store.arnIn(record, ctx.region),
+    ARN: arnIn(record, ctx.region),
     Name: record.name,
     ...(record.policy === undefined ? {} : { ResourcePolicy: record.policy }),
   };

@@ -3,6 +3,7 @@ import { invalidParameter, invalidRequest } from '../fault';
 import { optionalBoolean, optionalNumber, optionalString, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
 import {
+  arnIn,
   assertNotDeleted,
   attachStage,
   holderOf,
@@ -36,7 +37,7 @@ export function pendingVersion(record: SecretRecord): string | undefined {
  * then run in the background, as the service runs them in Lambda.
  */
 export function rotateSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   assertNotDeleted(record);
   const lambdaArn = optionalString(body, 'RotationLambdaARN') ?? record.rotation.lambdaArn;
   if (lambdaArn === undefined) {
@@ -48,24 +49,23 @@ export function rotateSecret(ctx: SmContext, body: Body): object {
   if (pending !== undefined) {
     // As the service says: the unfinished rotation is attempted again.
     ctx.startRotation(record.arn, pending, false);
-    if (pending === token)
-      return { ARN: ctx.store.arnIn(record, ctx.region), Name: record.name, VersionId: token };
+    if (pending === token) return { ARN: arnIn(record, ctx.region), Name: record.name, VersionId: token };
     throw invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
   }
   record.rotation = { enabled: true, lambdaArn, ...(rules === undefined ? {} : { rules }) };
   const immediately = optionalBoolean(body, 'RotateImmediately') ?? true;
-  const unfilled = { id: token, value: undefined, stages: [] as string[], createdAt: ctx.now() };
+  const unfilled = { id: token, hasValue: false, stages: [] as string[], createdAt: ctx.now() };
   record.versions.push(unfilled);
   attachStage(record, 'AWSPENDING', unfilled);
   record.lastChangedAt = ctx.now();
   // Without RotateImmediately the service only tests the configuration: testSecret runs
   // against the pending version, which is then removed.
   ctx.startRotation(record.arn, token, !immediately);
-  return { ARN: ctx.store.arnIn(record, ctx.region), Name: record.name, VersionId: token };
+  return { ARN: arnIn(record, ctx.region), Name: record.name, VersionId: token };
 }
 
 export function cancelRotateSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   assertNotDeleted(record);
   record.rotation.enabled = false;
   const pending = pendingVersion(record);
@@ -74,7 +74,7 @@ export function cancelRotateSecret(ctx: SmContext, body: Body): object {
     version.stages = version.stages.filter((stage) => stage !== 'AWSPENDING');
   }
   return {
-    ARN: ctx.store.arnIn(record, ctx.region),
+    ARN: arnIn(record, ctx.region),
     Name: record.name,
     ...(pending === undefined ? {} : { VersionId: pending }),
   };

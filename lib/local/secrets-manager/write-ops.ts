@@ -10,6 +10,7 @@ import {
 } from '../wire';
 import type { SmContext } from './context';
 import {
+  arnIn,
   assertNotDeleted,
   attachStage,
   holderOf,
@@ -63,7 +64,7 @@ function tagsOf(body: Body): Record<string, string> {
 }
 
 function ref(ctx: SmContext, record: SecretRecord, extra: object = {}): object {
-  return { ARN: ctx.store.arnIn(record, ctx.region), Name: record.name, ...extra };
+  return { ARN: arnIn(record, ctx.region), Name: record.name, ...extra };
 }
 
 /**
@@ -78,8 +79,8 @@ function storeVersion(
   stages: readonly string[],
 ): VersionRecord {
   let version = versionById(record, id);
-  if (version !== undefined && version.value !== undefined) {
-    if (!sameValue(version.value, value)) {
+  if (version !== undefined && version.hasValue) {
+    if (!sameValue(ctx.store.value(ctx.tx, record, id), value)) {
       throw exists(
         "You can't modify an existing version, you can only create new versions. A version with this ClientRequestToken already exists.",
       );
@@ -87,14 +88,15 @@ function storeVersion(
     return version;
   }
   if (version === undefined) {
-    version = { id, value, stages: [], createdAt: ctx.now() };
+    version = { id, hasValue: true, stages: [], createdAt: ctx.now() };
     record.versions.push(version);
   } else {
-    version.value = value;
+    version.hasValue = true;
   }
+  ctx.store.setValue(ctx.tx, record, id, value);
   for (const stage of stages) attachStage(record, stage, version);
   record.lastChangedAt = ctx.now();
-  pruneVersions(record);
+  pruneVersions(ctx.store, ctx.tx, record);
   return version;
 }
 
@@ -104,7 +106,7 @@ export function createSecret(ctx: SmContext, body: Body): object {
     throw invalidParameter(
       'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
     );
-  const existing = ctx.store.find(name, ctx.region);
+  const existing = ctx.store.find(ctx.tx, name, ctx.region);
   if (existing !== undefined) {
     if (existing.deletionDate !== undefined) {
       throw invalidRequest(
@@ -120,10 +122,15 @@ export function createSecret(ctx: SmContext, body: Body): object {
     (r) => {
       if (typeof r.Region !== 'string' || r.Region === ctx.region)
         throw invalidParameter('Invalid replica region.');
-      return { region: r.Region, ...(r.KmsKeyId === undefined ? {} : { kmsKeyId: r.KmsKeyId }) };
+      return {
+        region: r.Region,
+        status: 'InSync' as const,
+        ...(r.KmsKeyId === undefined ? {} : { kmsKeyId: r.KmsKeyId }),
+      };
     },
   );
   const record: SecretRecord = {
+    seq: ctx.store.nextSeq(),
     name,
     arn: ctx.store.arnFor(name, ctx.region),
     region: ctx.region,
@@ -138,7 +145,7 @@ export function createSecret(ctx: SmContext, body: Body): object {
     replicas,
     versions: [],
   };
-  ctx.store.secrets.set(record.arn, record);
+  ctx.store.insert(ctx.tx, record);
   if (value !== undefined) storeVersion(ctx, record, versionId, value, ['AWSCURRENT']);
   return ref(ctx, record, {
     ...(value === undefined ? {} : { VersionId: versionId }),
@@ -149,7 +156,7 @@ export function createSecret(ctx: SmContext, body: Body): object {
 }
 
 export function putSecretValue(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   assertNotDeleted(record);
   const value = valueOf(body);
   if (value === undefined) throw invalidParameter('You must provide either SecretString or SecretBinary.');
@@ -160,7 +167,7 @@ export function putSecretValue(ctx: SmContext, body: Body): object {
 }
 
 export function updateSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   assertNotDeleted(record);
   const description = optionalString(body, 'Description');
   const kmsKeyId = optionalString(body, 'KmsKeyId');
@@ -178,7 +185,7 @@ export function updateSecret(ctx: SmContext, body: Body): object {
  * must name that version: a compare-and-swap that refuses a caller with a stale view.
  */
 export function updateSecretVersionStage(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   assertNotDeleted(record);
   const stage = requiredString(body, 'VersionStage');
   const moveTo = optionalString(body, 'MoveToVersionId');
@@ -207,12 +214,12 @@ export function updateSecretVersionStage(ctx: SmContext, body: Body): object {
     attachStage(record, stage, target);
   }
   record.lastChangedAt = ctx.now();
-  pruneVersions(record);
+  pruneVersions(ctx.store, ctx.tx, record);
   return ref(ctx, record);
 }
 
 export function deleteSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   const window = optionalNumber(body, 'RecoveryWindowInDays');
   const force = optionalBoolean(body, 'ForceDeleteWithoutRecovery') ?? false;
   if (force && window !== undefined) {
@@ -227,20 +234,20 @@ export function deleteSecret(ctx: SmContext, body: Body): object {
     throw invalidRequest('The secret is already scheduled for deletion.');
   }
   const deletionDate = force ? ctx.now() : ctx.now() + (window ?? 30) * 86_400_000;
-  if (force) ctx.store.secrets.delete(record.arn);
+  if (force) ctx.store.remove(ctx.tx, record);
   else record.deletionDate = deletionDate;
   return ref(ctx, record, { DeletionDate: deletionDate / 1000 });
 }
 
 export function restoreSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   delete record.deletionDate;
   record.lastChangedAt = ctx.now();
   return ref(ctx, record);
 }
 
 export function tagResource(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   const tags = { ...record.tags, ...tagsOf(body) };
   if (Object.keys(tags).length > 50) throw limitExceeded('A secret can have at most 50 tags.');
   record.tags = tags;
@@ -248,13 +255,13 @@ export function tagResource(ctx: SmContext, body: Body): object {
 }
 
 export function untagResource(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   for (const key of optionalStringList(body, 'TagKeys') ?? []) delete record.tags[key];
   return {};
 }
 
 export function putResourcePolicy(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   const policy = requiredString(body, 'ResourcePolicy');
   try {
     const parsed = JSON.parse(policy) as { Statement?: unknown };
@@ -267,13 +274,13 @@ export function putResourcePolicy(ctx: SmContext, body: Body): object {
 }
 
 export function deleteResourcePolicy(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   delete record.policy;
   return ref(ctx, record);
 }
 
 export function replicateSecretToRegions(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(requiredString(body, 'SecretId'), ctx.region);
+  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   const added = (body.AddReplicaRegions ?? []) as Array<{ Region?: string; KmsKeyId?: string }>;
   for (const replica of added) {
     if (typeof replica.Region !== 'string' || replica.Region === record.region) {
@@ -282,12 +289,13 @@ export function replicateSecretToRegions(ctx: SmContext, body: Body): object {
     if (!record.replicas.some((r) => r.region === replica.Region)) {
       record.replicas.push({
         region: replica.Region,
+        status: 'InSync',
         ...(replica.KmsKeyId === undefined ? {} : { kmsKeyId: replica.KmsKeyId }),
       });
     }
   }
   return {
-    ARN: ctx.store.arnIn(record, ctx.region),
+    ARN: arnIn(record, ctx.region),
     ReplicationStatus: record.replicas.map((r) => ({
       Region: r.region,
       Status: 'InSync',

@@ -3,7 +3,7 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalEndpoint } from '../../../lib/local';
@@ -24,7 +24,7 @@ describe('local endpoint persistence', () => {
     await endpoint.close();
   }
 
-  it('keeps secrets across restarts, encrypted at rest under a 0600 master key', async () => {
+  it('keeps secrets across restarts, encrypted at rest, in files only the owner can read', async () => {
     await write('kept', 'persisted-value-123');
     const endpoint = await startLocalEndpoint({ dataDir: dir });
     const sm = new SecretsManagerClient({ endpoint: endpoint.url, region: 'us-east-1', credentials });
@@ -32,40 +32,47 @@ describe('local endpoint persistence', () => {
       'persisted-value-123',
     );
     await endpoint.close();
-    expect(readFileSync(join(dir, 'state.json.enc'), 'utf8')).not.toContain('persisted-value-123');
-    expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dir, 'state.json.enc')).mode & 0o777).toBe(0o600);
+    for (const name of readdirSync(dir)) {
+      expect(readFileSync(join(dir, name)).includes('persisted-value-123')).toBe(false);
+      expect(readFileSync(join(dir, name)).includes('kept')).toBe(false);
+      expect(statSync(join(dir, name)).mode & 0o077).toBe(0);
+    }
+    expect(statSync(dir).mode & 0o077).toBe(0);
   });
 
-  it('refuses a corrupt data file with a clear error instead of starting empty', async () => {
+  it('refuses a log whose record was altered, naming the file and the frame', async () => {
     await write('x', 'y');
-    writeFileSync(
-      join(dir, 'state.json.enc'),
-      '{"format":"keystage-local-state","version":1,"iv":"AA","tag":"AA","data":"AA"}',
-    );
+    const log = join(dir, 'log-000001.ksl');
+    const bytes = readFileSync(log);
+    bytes[bytes.length - 20]! ^= 0x01;
+    writeFileSync(log, bytes);
     await expect(startLocalEndpoint({ dataDir: dir })).rejects.toMatchObject({
       code: 'DECODE_ERROR',
-      message: expect.stringContaining('does not decrypt'),
+      message: expect.stringMatching(/log-000001\.ksl .*frame 1 at byte \d+ fails authentication/),
     });
   });
 
-  it('refuses a foreign file', async () => {
+  it('refuses a foreign file in place of the log', async () => {
     await write('x', 'y');
-    writeFileSync(join(dir, 'state.json.enc'), 'not json at all');
+    writeFileSync(join(dir, 'log-000001.ksl'), 'not a log at all, and long enough for a header');
     await expect(startLocalEndpoint({ dataDir: dir })).rejects.toMatchObject({
-      message: expect.stringContaining('not JSON'),
+      code: 'DECODE_ERROR',
+      message: expect.stringContaining('not a keystage local file'),
     });
   });
 
-  it('refuses a state file written under another master key', async () => {
+  it('refuses state written under another master key', async () => {
     await write('x', 'y');
     writeFileSync(join(dir, 'master.key'), Buffer.alloc(32, 9).toString('base64'));
-    await expect(startLocalEndpoint({ dataDir: dir })).rejects.toMatchObject({ code: 'DECODE_ERROR' });
+    await expect(startLocalEndpoint({ dataDir: dir })).rejects.toMatchObject({
+      code: 'DECODE_ERROR',
+      message: expect.stringContaining('does not decrypt with master.key'),
+    });
   });
 
   it('keeps nothing on disk in memory mode', async () => {
     const endpoint = await startLocalEndpoint({ inMemory: true, dataDir: dir });
     await endpoint.close();
-    expect(() => statSync(join(dir, 'master.key'))).toThrow();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
