@@ -1,6 +1,7 @@
 import type { Operation } from '../operation';
 import type { SmContext } from './context';
 import { SHAPES } from './shapes';
+import { getRandomPassword } from './random-password';
 import * as read from './read-ops';
 import * as rotation from './rotation-ops';
 import * as write from './write-ops';
@@ -21,7 +22,7 @@ const RUN: Readonly<Record<string, Operation<SmContext>['run']>> = {
   RestoreSecret: write.restoreSecret,
   TagResource: write.tagResource,
   UntagResource: write.untagResource,
-  GetRandomPassword: rotation.getRandomPassword,
+  GetRandomPassword: getRandomPassword,
   PutResourcePolicy: write.putResourcePolicy,
   GetResourcePolicy: read.getResourcePolicy,
   DeleteResourcePolicy: write.deleteResourcePolicy,
