@@ -1,5 +1,5 @@
 import { invalidParameter, invalidRequest } from '../fault';
-import { optionalBoolean, optionalNumber, optionalString, requiredString, type Body } from '../wire';
+import { optionalBoolean, optionalString, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
 import {
   arnIn,
