@@ -62,7 +62,7 @@ export interface LocalEndpoint {
 
 /** Commits transactions: durably (the journal) or only in memory. */
 interface Durability {
-  commit(tx: Transaction): Promise<void>;
+  commit(tx: Transaction, options?: { readonly bookkeeping?: boolean }): Promise<void>;
   mark(): number;
   durable(mark: number): Promise<void>;
   close(): Promise<void>;
@@ -208,7 +208,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       throw error;
     }
     // Access dates are bookkeeping: a disk that refuses them must not fail a read.
-    void durability.commit(access).catch(() => undefined);
+    void durability.commit(access, { bookkeeping: true }).catch(() => undefined);
     // A read waits for the writes it saw: an answer never shows what a failed write undid.
     await (tx.empty ? durability.durable(mark) : durability.commit(tx));
     startRotations();

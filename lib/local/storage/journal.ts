@@ -212,10 +212,11 @@ export class Journal {
 
   /**
    * Applies the transaction to the tables at once (later operations see it) and resolves
-   * when it is durable. Rejects with {@link DurabilityFailure} when the disk refused it, and
+   * when it is durable. A `bookkeeping` transaction is written the same way, but a read's
+   * {@link mark} does not wait for it. Rejects with {@link DurabilityFailure} when the disk refused it, and
    * then nothing of it remains.
    */
-  commit(tx: Transaction): Promise<void> {
+  commit(tx: Transaction, options: { readonly bookkeeping?: boolean } = {}): Promise<void> {
     if (tx.empty) return Promise.resolve();
     if (this.#broken !== undefined) return Promise.reject(this.#broken);
     if (this.#closed) {
@@ -229,7 +230,9 @@ export class Journal {
       'utf8',
     );
     const undo = changes.map((c) => ({ table: c.table, key: c.key, row: c.table.apply(c.key, c.row) }));
-    const seq = ++this.#committed;
+    // Bookkeeping (access dates) carries nothing an answer depends on, so it takes no place
+    // of its own in the order that reads wait for.
+    const seq = options.bookkeeping === true ? this.#committed : ++this.#committed;
     this.#queue.push({ seq, payload, undo });
     this.#schedule();
     return this.durable(seq);

@@ -18,9 +18,6 @@ export function compareKeys(a: IndexKey, b: IndexKey): number {
   return a.length - b.length;
 }
 
-/** Entries per chunk before it splits: keeps inserts and deletes a short memmove. */
-const CHUNK = 512;
-
 /**
  * Keys in sorted order with O(log n) seeks and inserts that move at most a chunk: a list of
  * sorted chunks (the layout of Python's sortedcontainers). Keys must be unique; callers end
@@ -30,6 +27,9 @@ export class OrderedIndex<V> {
   #chunks: IndexEntry<V>[][] = [];
   #size = 0;
 
+  /** @param chunk entries per chunk (a chunk splits at twice this): a short memmove per insert */
+  constructor(private readonly chunk = 512) {}
+
   get size(): number {
     return this.#size;
   }
@@ -38,7 +38,7 @@ export class OrderedIndex<V> {
   load(entries: IndexEntry<V>[]): void {
     const sorted = [...entries].sort((a, b) => compareKeys(a.key, b.key));
     this.#chunks = [];
-    for (let i = 0; i < sorted.length; i += CHUNK) this.#chunks.push(sorted.slice(i, i + CHUNK));
+    for (let i = 0; i < sorted.length; i += this.chunk) this.#chunks.push(sorted.slice(i, i + this.chunk));
     this.#size = sorted.length;
   }
 
@@ -53,7 +53,7 @@ export class OrderedIndex<V> {
     const chunk = this.#chunks[c]!;
     chunk.splice(lowerBound(chunk, key), 0, entry);
     this.#size++;
-    if (chunk.length > 2 * CHUNK) this.#chunks.splice(c + 1, 0, chunk.splice(CHUNK));
+    if (chunk.length > 2 * this.chunk) this.#chunks.splice(c + 1, 0, chunk.splice(this.chunk));
   }
 
   /** Removes the entry with exactly this key; false when there is none. */
