@@ -14,6 +14,7 @@ import {
   KMSClient,
   ListAliasesCommand,
   NotFoundException,
+  ReEncryptCommand,
 } from '@aws-sdk/client-kms';
 import { startLocal, type LocalFixture } from '../../support/local-endpoint';
 
@@ -67,7 +68,7 @@ describe('local KMS, through the real SDK', () => {
     const { CiphertextBlob } = await kms.send(
       new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('data') }),
     );
-    for (let i = 0; i < CiphertextBlob!.length; i += 7) {
+    for (let i = 0; i < CiphertextBlob!.length; i++) {
       const tampered = Buffer.from(CiphertextBlob!);
       tampered[i]! ^= 0x01;
       await expect(kms.send(new DecryptCommand({ CiphertextBlob: tampered }))).rejects.toMatchObject({
@@ -116,6 +117,111 @@ describe('local KMS, through the real SDK', () => {
     const keyId = await newKey();
     await expect(
       local.kms('eu-west-1').send(new DescribeKeyCommand({ KeyId: keyId })),
+    ).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('does not decrypt in another Region a ciphertext made in this one', async () => {
+    const keyId = await newKey();
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }),
+    );
+    await expect(local.kms('eu-west-1').send(new DecryptCommand({ CiphertextBlob }))).rejects.toBeInstanceOf(
+      InvalidCiphertextException,
+    );
+  });
+
+  it('encrypts 1 to 4096 bytes of plaintext', async () => {
+    const keyId = await newKey();
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.alloc(4096, 7) }),
+    );
+    const { Plaintext } = await kms.send(new DecryptCommand({ CiphertextBlob, KeyId: keyId }));
+    expect(Buffer.from(Plaintext!).equals(Buffer.alloc(4096, 7))).toBe(true);
+  });
+
+  it('takes a key by alias name and alias ARN for cryptographic operations', async () => {
+    const keyId = await newKey();
+    const alias = `alias/crypto-${n}`;
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
+    for (const id of [alias, `arn:aws:kms:us-east-1:000000000000:${alias}`]) {
+      const { KeyId } = await kms.send(new EncryptCommand({ KeyId: id, Plaintext: Buffer.from('x') }));
+      expect(KeyId).toBe(`arn:aws:kms:us-east-1:000000000000:key/${keyId}`);
+    }
+  });
+
+  it('re-encrypts under another key and encryption context without exposing the plaintext', async () => {
+    const [a, b] = [await newKey(), await newKey()];
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({ KeyId: a, Plaintext: Buffer.from('moved'), EncryptionContext: { from: 'a' } }),
+    );
+    const moved = await kms.send(
+      new ReEncryptCommand({
+        CiphertextBlob,
+        SourceEncryptionContext: { from: 'a' },
+        DestinationKeyId: b,
+        DestinationEncryptionContext: { to: 'b' },
+      }),
+    );
+    expect(moved).toMatchObject({
+      SourceKeyId: expect.stringContaining(a),
+      KeyId: expect.stringContaining(b),
+      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    });
+    expect(moved).not.toHaveProperty('Plaintext');
+    const { Plaintext, KeyId } = await kms.send(
+      new DecryptCommand({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: { to: 'b' } }),
+    );
+    expect(Buffer.from(Plaintext!).toString()).toBe('moved');
+    expect(KeyId).toContain(b);
+    await expect(
+      kms.send(
+        new ReEncryptCommand({
+          CiphertextBlob,
+          SourceKeyId: b,
+          DestinationKeyId: b,
+          SourceEncryptionContext: { from: 'a' },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(IncorrectKeyException);
+  });
+
+  it('needs exactly one of KeySpec and NumberOfBytes for a data key', async () => {
+    const keyId = await newKey();
+    for (const input of [{}, { KeySpec: 'AES_128' as const, NumberOfBytes: 16 }]) {
+      await expect(kms.send(new GenerateDataKeyCommand({ KeyId: keyId, ...input }))).rejects.toMatchObject({
+        name: 'ValidationException',
+      });
+    }
+    const { Plaintext } = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_128' }));
+    expect(Plaintext).toHaveLength(16);
+  });
+
+  it('answers a DryRun that would succeed with DryRunOperationException, doing nothing', async () => {
+    const keyId = await newKey();
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x'), DryRun: true })),
+    ).rejects.toMatchObject({ name: 'DryRunOperationException' });
+    await expect(
+      kms.send(new EncryptCommand({ KeyId: 'alias/none', Plaintext: Buffer.from('x'), DryRun: true })),
+    ).rejects.toBeInstanceOf(NotFoundException);
+    // The AWS managed key a real call would create is not created by a dry run.
+    const regional = local.kms('sa-east-1');
+    await expect(
+      regional.send(
+        new GenerateDataKeyCommand({ KeyId: 'alias/aws/secretsmanager', KeySpec: 'AES_256', DryRun: true }),
+      ),
+    ).rejects.toMatchObject({ name: 'DryRunOperationException' });
+    const { Aliases } = await regional.send(new ListAliasesCommand({}));
+    expect(Aliases!.find((a) => a.AliasName === 'alias/aws/secretsmanager')).not.toHaveProperty(
+      'TargetKeyId',
+    );
+  });
+
+  it('refuses a key ARN of another Region with NotFoundException', async () => {
+    const keyId = await newKey();
+    await expect(
+      kms.send(new DescribeKeyCommand({ KeyId: `arn:aws:kms:eu-west-1:000000000000:key/${keyId}` })),
     ).rejects.toBeInstanceOf(NotFoundException);
   });
 });
