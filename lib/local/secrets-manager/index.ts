@@ -2,8 +2,12 @@ import type { Operation } from '../operation';
 import type { SmContext } from './context';
 import { SHAPES } from './shapes';
 import { getRandomPassword } from './random-password';
+import * as deletion from './delete-ops';
 import * as read from './read-ops';
+import * as replication from './replication-ops';
+import * as policy from './resource-policy';
 import * as rotation from './rotation-ops';
+import * as tags from './tags';
 import * as write from './write-ops';
 
 const RUN: Readonly<Record<string, Operation<SmContext>['run']>> = {
@@ -18,15 +22,18 @@ const RUN: Readonly<Record<string, Operation<SmContext>['run']>> = {
   UpdateSecretVersionStage: write.updateSecretVersionStage,
   RotateSecret: rotation.rotateSecret,
   CancelRotateSecret: rotation.cancelRotateSecret,
-  DeleteSecret: write.deleteSecret,
-  RestoreSecret: write.restoreSecret,
-  TagResource: write.tagResource,
-  UntagResource: write.untagResource,
+  DeleteSecret: deletion.deleteSecret,
+  RestoreSecret: deletion.restoreSecret,
+  TagResource: tags.tagResource,
+  UntagResource: tags.untagResource,
   GetRandomPassword: getRandomPassword,
-  PutResourcePolicy: write.putResourcePolicy,
-  GetResourcePolicy: read.getResourcePolicy,
-  DeleteResourcePolicy: write.deleteResourcePolicy,
-  ReplicateSecretToRegions: write.replicateSecretToRegions,
+  PutResourcePolicy: policy.putResourcePolicy,
+  GetResourcePolicy: policy.getResourcePolicy,
+  DeleteResourcePolicy: policy.deleteResourcePolicy,
+  ValidateResourcePolicy: policy.validateResourcePolicy,
+  ReplicateSecretToRegions: replication.replicateSecretToRegions,
+  RemoveRegionsFromReplication: replication.removeRegionsFromReplication,
+  StopReplicationToReplica: replication.stopReplicationToReplica,
 };
 
 /** The Secrets Manager operations the local endpoint answers, by `X-Amz-Target` name. */

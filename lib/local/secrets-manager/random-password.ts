@@ -3,39 +3,43 @@ import { invalidParameter } from '../fault';
 import { optionalBoolean, optionalNumber, optionalString, type Body } from '../wire';
 import type { SmContext } from './context';
 
-const CLASSES = {
-  lowercase: 'abcdefghijklmnopqrstuvwxyz',
-  uppercase: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-  numbers: '0123456789',
-  punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
-  space: ' ',
-};
+const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
+const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const NUMBERS = '0123456789';
+const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
-/** GetRandomPassword with the service's defaults: 32 characters, every class, each one present. */
+/**
+ * GetRandomPassword with the service's defaults: 32 characters from letters, numbers and
+ * punctuation, at least one of each type. RequireEachIncludedType covers the four types the
+ * API reference names (upper and lower case letters, numbers, punctuation): IncludeSpace lets
+ * spaces in but never requires one. Characters are drawn by rejection sampling (uniform).
+ */
 export function getRandomPassword(_ctx: SmContext, body: Body): object {
   const length = optionalNumber(body, 'PasswordLength') ?? 32;
-  if (!Number.isInteger(length) || length < 1 || length > 4096) {
-    throw invalidParameter('PasswordLength must be between 1 and 4096.');
-  }
   const exclude = new Set(optionalString(body, 'ExcludeCharacters') ?? '');
-  const classes = [
-    optionalBoolean(body, 'ExcludeLowercase') ? '' : CLASSES.lowercase,
-    optionalBoolean(body, 'ExcludeUppercase') ? '' : CLASSES.uppercase,
-    optionalBoolean(body, 'ExcludeNumbers') ? '' : CLASSES.numbers,
-    optionalBoolean(body, 'ExcludePunctuation') ? '' : CLASSES.punctuation,
-    optionalBoolean(body, 'IncludeSpace') ? CLASSES.space : '',
-  ]
-    .map((chars) => [...chars].filter((ch) => !exclude.has(ch)).join(''))
-    .filter((chars) => chars.length > 0);
-  const alphabet = classes.join('');
-  if (alphabet.length === 0) throw invalidParameter('The password policy leaves no characters to use.');
+  const keep = (chars: string) => [...chars].filter((ch) => !exclude.has(ch)).join('');
+  const types = [
+    optionalBoolean(body, 'ExcludeLowercase') ? '' : keep(LOWERCASE),
+    optionalBoolean(body, 'ExcludeUppercase') ? '' : keep(UPPERCASE),
+    optionalBoolean(body, 'ExcludeNumbers') ? '' : keep(NUMBERS),
+    optionalBoolean(body, 'ExcludePunctuation') ? '' : keep(PUNCTUATION),
+  ].filter((chars) => chars.length > 0);
+  const space = optionalBoolean(body, 'IncludeSpace') && !exclude.has(' ') ? ' ' : '';
+  const alphabet = types.join('') + space;
+  if (alphabet.length === 0) {
+    throw invalidParameter(
+      'The password policy leaves no characters to use: include a character type, or exclude fewer characters.',
+    );
+  }
   const requireEach = optionalBoolean(body, 'RequireEachIncludedType') ?? true;
-  if (requireEach && length < classes.length) {
-    throw invalidParameter('PasswordLength is too short to include each type of character.');
+  if (requireEach && length < types.length) {
+    throw invalidParameter(
+      `Password length is too short based on the required types: ${types.length} types need at least ${types.length} characters.`,
+    );
   }
   for (;;) {
     const password = randomFromAlphabet(alphabet, length);
-    if (!requireEach || classes.every((chars) => [...password].some((ch) => chars.includes(ch)))) {
+    if (!requireEach || types.every((chars) => [...password].some((ch) => chars.includes(ch)))) {
       return { RandomPassword: password };
     }
   }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { invalidRequest, notFound } from '../fault';
+import { invalidParameter, invalidRequest, notFound } from '../fault';
 import { OrderedIndex, type IndexKey } from '../storage/ordered-index';
 import { Table, type Transaction } from '../storage/table';
 
@@ -22,11 +22,11 @@ export interface RotationConfig {
 
 export interface ReplicaRecord {
   readonly region: string;
+  /** As the caller named it; absent for the region's aws/secretsmanager key. */
   kmsKeyId?: string;
-  /** Failed when the region already had a secret of that name. */
+  /** Failed when the replica was not created (the region already had a secret of that name, say). */
   status: 'InSync' | 'Failed' | 'InProgress';
   statusMessage?: string;
-  lastAccessedAt?: number;
 }
 
 export interface SecretRecord {
@@ -91,6 +91,8 @@ function cloneSecret(record: SecretRecord): SecretRecord {
 }
 
 const valueKey = (arn: string, versionId: string): string => `${arn}\n${versionId}`;
+/** Reads in a replica's region are dated apart from the primary's ('@' never starts a VersionId). */
+const replicaKey = (arn: string, region: string): string => `${arn}\n@${region}`;
 const regionName = (region: string, name: string): string => `${region}\n${name}`;
 
 /** The regions a secret can be read in: its own and those of replicas that are in sync. */
@@ -187,7 +189,9 @@ export class SecretStore {
   resolveForWrite(tx: Transaction, id: string, region: string): SecretRecord {
     const record = this.resolve(tx, id, region);
     if (record.region !== region) {
-      throw invalidRequest(`Operation is not permitted on a replica secret. Call it in ${record.region}.`);
+      throw invalidParameter(
+        `Operation not permitted on a replica secret. Call must be made in primary secret's region (${record.region}).`,
+      );
     }
     return tx.edit(this.secrets, record.arn)!;
   }
@@ -205,6 +209,7 @@ export class SecretStore {
   remove(tx: Transaction, record: SecretRecord): void {
     tx.delete(this.secrets, record.arn);
     tx.delete(this.accessed, record.arn);
+    for (const replica of record.replicas) tx.delete(this.accessed, replicaKey(record.arn, replica.region));
     for (const version of record.versions) {
       tx.delete(this.values, valueKey(record.arn, version.id));
       tx.delete(this.accessed, valueKey(record.arn, version.id));
@@ -229,10 +234,29 @@ export class SecretStore {
     return this.accessed.get(versionId === undefined ? record.arn : valueKey(record.arn, versionId));
   }
 
-  /** Records a read on `day`; a change only when the day moved on (once a day per secret). */
-  touch(tx: Transaction, record: SecretRecord, versionId: string, day: number): void {
-    if (this.lastAccessed(record) !== day) this.setAccessed(tx, record, undefined, day);
+  /** The day of the last read of the secret in `region` (its own, or a replica's). */
+  lastAccessedIn(record: SecretRecord, region: string): number | undefined {
+    return region === record.region
+      ? this.lastAccessed(record)
+      : this.accessed.get(replicaKey(record.arn, region));
+  }
+
+  /**
+   * Records a read in `region` on `day`; a change only when the day moved on (once a day per
+   * secret). The secret's own date (the one ListSecrets sorts by) counts reads in its region.
+   */
+  touch(tx: Transaction, record: SecretRecord, versionId: string, day: number, region = record.region): void {
+    if (region === record.region) {
+      if (this.lastAccessed(record) !== day) this.setAccessed(tx, record, undefined, day);
+    } else if (this.lastAccessedIn(record, region) !== day) {
+      tx.put(this.accessed, replicaKey(record.arn, region), day);
+    }
     if (this.lastAccessed(record, versionId) !== day) this.setAccessed(tx, record, versionId, day);
+  }
+
+  /** Forgets the read dates of a replica that is removed. */
+  dropReplicaAccess(tx: Transaction, record: SecretRecord, region: string): void {
+    tx.delete(this.accessed, replicaKey(record.arn, region));
   }
 
   /** Sets the day of the last read of the secret, or of one version of it. */

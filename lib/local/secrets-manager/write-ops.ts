@@ -1,14 +1,9 @@
 import { exists, invalidParameter, invalidRequest, limitExceeded } from '../fault';
-import {
-  optionalBlob,
-  optionalBoolean,
-  optionalNumber,
-  optionalString,
-  optionalStringList,
-  requiredString,
-  type Body,
-} from '../wire';
+import { MAX_TAGS, tagsOf } from './tags';
+import { optionalBlob, optionalString, optionalStringList, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
+import { assertCanEncrypt, isDefaultKey } from './encryption-key';
+import { addReplicas, replicationStatus, type ReplicaRequest } from './replication-ops';
 import {
   arnIn,
   assertNotDeleted,
@@ -23,6 +18,7 @@ import {
 } from './store';
 
 const MAX_VALUE_BYTES = 65_536;
+const MAX_STAGES_PER_VERSION = 20;
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 /** The value in a request, if any, checked against the service's size limit. */
@@ -30,7 +26,9 @@ function valueOf(body: Body): StoredValue | undefined {
   const text = optionalString(body, 'SecretString');
   const binary = optionalBlob(body, 'SecretBinary');
   if (text !== undefined && binary !== undefined) {
-    throw invalidParameter('You can provide SecretString or SecretBinary, not both.');
+    throw invalidParameter(
+      "You can't specify both a binary secret value and a string secret value in the same secret. Give SecretString or SecretBinary.",
+    );
   }
   const size = text !== undefined ? Buffer.byteLength(text, 'utf8') : (binary?.length ?? 0);
   if (size > MAX_VALUE_BYTES) {
@@ -44,23 +42,9 @@ function sameValue(a: StoredValue | undefined, b: StoredValue | undefined): bool
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The request's ClientRequestToken (the shape checked its length), or a new VersionId. */
 function token(body: Body): string {
-  const value = optionalString(body, 'ClientRequestToken') ?? newVersionId();
-  if (value.length < 32 || value.length > 64) {
-    throw invalidParameter('ClientRequestToken must be between 32 and 64 characters.');
-  }
-  return value;
-}
-
-function tagsOf(body: Body): Record<string, string> {
-  const tags = (body.Tags ?? []) as Array<{ Key?: unknown; Value?: unknown }>;
-  if (!Array.isArray(tags)) throw invalidParameter('Tags must be a list.');
-  const record: Record<string, string> = {};
-  for (const tag of tags) {
-    if (typeof tag.Key !== 'string' || tag.Key.length === 0) throw invalidParameter('Every tag needs a Key.');
-    record[tag.Key] = typeof tag.Value === 'string' ? tag.Value : '';
-  }
-  return record;
+  return optionalString(body, 'ClientRequestToken') ?? newVersionId();
 }
 
 function ref(ctx: SmContext, record: SecretRecord, extra: object = {}): object {
@@ -82,7 +66,7 @@ function storeVersion(
   if (version !== undefined && version.hasValue) {
     if (!sameValue(ctx.store.value(ctx.tx, record, id), value)) {
       throw exists(
-        "You can't modify an existing version, you can only create new versions. A version with this ClientRequestToken already exists.",
+        "You can't modify an existing version, you can only create new versions. A version with this ClientRequestToken already exists: use a new token for a new value.",
       );
     }
     return version;
@@ -100,81 +84,118 @@ function storeVersion(
   return version;
 }
 
+/** A retried CreateSecret: same name, token and value as the call that created the secret. */
+function isRetry(
+  ctx: SmContext,
+  existing: SecretRecord,
+  body: Body,
+  value: StoredValue | undefined,
+): boolean {
+  const requestToken = optionalString(body, 'ClientRequestToken');
+  if (requestToken === undefined || value === undefined) return false;
+  const version = versionById(existing, requestToken);
+  return version?.hasValue === true && sameValue(ctx.store.value(ctx.tx, existing, requestToken), value);
+}
+
+/** CreateSecret: a new secret, with its first version if a value is given; a retry of the same call answers as the first did. */
 export function createSecret(ctx: SmContext, body: Body): object {
   const name = requiredString(body, 'Name');
-  if (!NAME.test(name))
+  if (!NAME.test(name)) {
     throw invalidParameter(
       'Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!',
     );
+  }
+  const value = valueOf(body);
+  const tags = tagsOf(body);
   const existing = ctx.store.find(ctx.tx, name, ctx.region);
   if (existing !== undefined) {
     if (existing.deletionDate !== undefined) {
       throw invalidRequest(
-        `You can't create this secret because a secret with this name is already scheduled for deletion.`,
+        "You can't create this secret because a secret with this name is already scheduled for deletion. Restore it, or delete it with ForceDeleteWithoutRecovery first.",
       );
+    }
+    // The service answers a retry (same token, same value) as it answered the first call.
+    if (existing.region === ctx.region && isRetry(ctx, existing, body, value)) {
+      const VersionId = optionalString(body, 'ClientRequestToken')!;
+      return ref(ctx, existing, {
+        VersionId,
+        ...(existing.replicas.length === 0 ? {} : { ReplicationStatus: replicationStatus(ctx, existing) }),
+      });
     }
     throw exists(`The operation failed because the secret ${name} already exists.`);
   }
-  const value = valueOf(body);
+  const kmsKeyId = optionalString(body, 'KmsKeyId');
+  if (value !== undefined) assertCanEncrypt(ctx, kmsKeyId, ctx.region);
   const versionId = token(body);
   const now = ctx.now();
-  const replicas = ((body.AddReplicaRegions ?? []) as Array<{ Region?: string; KmsKeyId?: string }>).map(
-    (r) => {
-      if (typeof r.Region !== 'string' || r.Region === ctx.region)
-        throw invalidParameter('Invalid replica region.');
-      return {
-        region: r.Region,
-        status: 'InSync' as const,
-        ...(r.KmsKeyId === undefined ? {} : { kmsKeyId: r.KmsKeyId }),
-      };
-    },
-  );
+  const description = optionalString(body, 'Description');
   const record: SecretRecord = {
     seq: ctx.store.nextSeq(),
     name,
     arn: ctx.store.arnFor(name, ctx.region),
     region: ctx.region,
-    ...(optionalString(body, 'Description') === undefined
-      ? {}
-      : { description: optionalString(body, 'Description') }),
-    ...(optionalString(body, 'KmsKeyId') === undefined ? {} : { kmsKeyId: optionalString(body, 'KmsKeyId') }),
+    ...(description === undefined ? {} : { description }),
+    ...(isDefaultKey(kmsKeyId) ? {} : { kmsKeyId }),
     createdAt: now,
     lastChangedAt: now,
     rotation: { enabled: false },
-    tags: tagsOf(body),
-    replicas,
+    tags,
+    replicas: [],
     versions: [],
   };
+  if (Object.keys(tags).length > MAX_TAGS) throw limitExceeded(`A secret can have at most ${MAX_TAGS} tags.`);
+  const requested = body.AddReplicaRegions as ReplicaRequest[] | undefined;
+  if (requested !== undefined) addReplicas(ctx, record, requested, body.ForceOverwriteReplicaSecret === true);
   ctx.store.insert(ctx.tx, record);
   if (value !== undefined) storeVersion(ctx, record, versionId, value, ['AWSCURRENT']);
   return ref(ctx, record, {
     ...(value === undefined ? {} : { VersionId: versionId }),
-    ...(replicas.length === 0
-      ? {}
-      : { ReplicationStatus: replicas.map((r) => ({ Region: r.region, Status: 'InSync' })) }),
+    ...(record.replicas.length === 0 ? {} : { ReplicationStatus: replicationStatus(ctx, record) }),
   });
 }
 
+/** PutSecretValue: a new version (AWSCURRENT unless VersionStages says otherwise; always on the first). */
 export function putSecretValue(ctx: SmContext, body: Body): object {
   const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   assertNotDeleted(record);
   const value = valueOf(body);
-  if (value === undefined) throw invalidParameter('You must provide either SecretString or SecretBinary.');
-  const stages = optionalStringList(body, 'VersionStages') ?? ['AWSCURRENT'];
-  if (stages.length > 20) throw limitExceeded('A version can have at most 20 staging labels.');
+  if (value === undefined) {
+    throw invalidParameter(
+      'You must provide either SecretString or SecretBinary: the value of the new version.',
+    );
+  }
+  const stages = [...(optionalStringList(body, 'VersionStages') ?? ['AWSCURRENT'])];
+  // The first version of a secret is its current one, whatever labels the call asked for.
+  if (holderOf(record, 'AWSCURRENT') === undefined && !stages.includes('AWSCURRENT'))
+    stages.push('AWSCURRENT');
+  assertCanEncrypt(ctx, record.kmsKeyId, ctx.region);
   const version = storeVersion(ctx, record, token(body), value, stages);
   return ref(ctx, record, { VersionId: version.id, VersionStages: [...version.stages] });
 }
 
+/** UpdateSecret: description and key, and a new AWSCURRENT version when a value is given. */
 export function updateSecret(ctx: SmContext, body: Body): object {
   const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
   assertNotDeleted(record);
   const description = optionalString(body, 'Description');
   const kmsKeyId = optionalString(body, 'KmsKeyId');
-  if (description !== undefined) record.description = description;
-  if (kmsKeyId !== undefined) record.kmsKeyId = kmsKeyId;
-  record.lastChangedAt = ctx.now();
   const value = valueOf(body);
+  const key = kmsKeyId === undefined ? record.kmsKeyId : isDefaultKey(kmsKeyId) ? undefined : kmsKeyId;
+  // A new key re-encrypts the labelled versions, so it must be usable whenever there are any.
+  if (value !== undefined || (kmsKeyId !== undefined && record.versions.some((v) => v.hasValue))) {
+    assertCanEncrypt(ctx, key, ctx.region);
+  }
+  let changed = false;
+  if (description !== undefined && description !== record.description) {
+    record.description = description;
+    changed = true;
+  }
+  if (kmsKeyId !== undefined && key !== record.kmsKeyId) {
+    if (key === undefined) delete record.kmsKeyId;
+    else record.kmsKeyId = key;
+    changed = true;
+  }
+  if (changed) record.lastChangedAt = ctx.now();
   if (value === undefined) return ref(ctx, record);
   const version = storeVersion(ctx, record, token(body), value, ['AWSCURRENT']);
   return ref(ctx, record, { VersionId: version.id });
@@ -194,21 +215,33 @@ export function updateSecretVersionStage(ctx: SmContext, body: Body): object {
   if (moveTo === undefined && removeFrom === undefined) {
     throw invalidParameter('You must specify MoveToVersionId, RemoveFromVersionId, or both.');
   }
+  if (removeFrom !== undefined && versionById(record, removeFrom) === undefined) {
+    throw invalidParameter(`The secret has no version ${removeFrom} (RemoveFromVersionId).`);
+  }
   if (removeFrom !== undefined && holder?.id !== removeFrom) {
     throw invalidParameter(
       `The parameter RemoveFromVersionId doesn't match the version that currently has the staging label ${stage}.`,
     );
   }
   if (moveTo === undefined) {
-    if (stage === 'AWSCURRENT')
-      throw invalidParameter('You can only move AWSCURRENT to another version; it cannot be removed.');
+    if (stage === 'AWSCURRENT') {
+      throw invalidParameter(
+        'You can only move the staging label AWSCURRENT to another version (MoveToVersionId); it cannot be removed.',
+      );
+    }
     holder!.stages = holder!.stages.filter((s) => s !== stage);
   } else {
     const target = versionById(record, moveTo);
-    if (target === undefined) throw invalidParameter(`The version ${moveTo} does not exist.`);
+    if (target === undefined)
+      throw invalidParameter(`The secret has no version ${moveTo} (MoveToVersionId).`);
     if (holder !== undefined && holder !== target && removeFrom === undefined) {
       throw invalidParameter(
         `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.id}, so you must explicitly reference that version in RemoveFromVersionId.`,
+      );
+    }
+    if (!target.stages.includes(stage) && target.stages.length >= MAX_STAGES_PER_VERSION) {
+      throw limitExceeded(
+        `The version ${moveTo} already has ${MAX_STAGES_PER_VERSION} staging labels, the most a version can have. Remove one first.`,
       );
     }
     attachStage(record, stage, target);
@@ -216,90 +249,4 @@ export function updateSecretVersionStage(ctx: SmContext, body: Body): object {
   record.lastChangedAt = ctx.now();
   pruneVersions(ctx.store, ctx.tx, record);
   return ref(ctx, record);
-}
-
-export function deleteSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
-  const window = optionalNumber(body, 'RecoveryWindowInDays');
-  const force = optionalBoolean(body, 'ForceDeleteWithoutRecovery') ?? false;
-  if (force && window !== undefined) {
-    throw invalidParameter(
-      "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
-    );
-  }
-  if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {
-    throw invalidParameter('RecoveryWindowInDays must be between 7 and 30 days.');
-  }
-  if (record.deletionDate !== undefined && !force) {
-    throw invalidRequest('The secret is already scheduled for deletion.');
-  }
-  const deletionDate = force ? ctx.now() : ctx.now() + (window ?? 30) * 86_400_000;
-  if (force) ctx.store.remove(ctx.tx, record);
-  else record.deletionDate = deletionDate;
-  return ref(ctx, record, { DeletionDate: deletionDate / 1000 });
-}
-
-export function restoreSecret(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
-  delete record.deletionDate;
-  record.lastChangedAt = ctx.now();
-  return ref(ctx, record);
-}
-
-export function tagResource(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
-  const tags = { ...record.tags, ...tagsOf(body) };
-  if (Object.keys(tags).length > 50) throw limitExceeded('A secret can have at most 50 tags.');
-  record.tags = tags;
-  return {};
-}
-
-export function untagResource(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
-  for (const key of optionalStringList(body, 'TagKeys') ?? []) delete record.tags[key];
-  return {};
-}
-
-export function putResourcePolicy(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
-  const policy = requiredString(body, 'ResourcePolicy');
-  try {
-    const parsed = JSON.parse(policy) as { Statement?: unknown };
-    if (parsed.Statement === undefined) throw new SyntaxError('no Statement');
-  } catch {
-    throw invalidParameter('This resource policy contains a syntax error.');
-  }
-  record.policy = policy;
-  return ref(ctx, record);
-}
-
-export function deleteResourcePolicy(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
-  delete record.policy;
-  return ref(ctx, record);
-}
-
-export function replicateSecretToRegions(ctx: SmContext, body: Body): object {
-  const record = ctx.store.resolveForWrite(ctx.tx, requiredString(body, 'SecretId'), ctx.region);
-  const added = (body.AddReplicaRegions ?? []) as Array<{ Region?: string; KmsKeyId?: string }>;
-  for (const replica of added) {
-    if (typeof replica.Region !== 'string' || replica.Region === record.region) {
-      throw invalidParameter('Invalid replica region.');
-    }
-    if (!record.replicas.some((r) => r.region === replica.Region)) {
-      record.replicas.push({
-        region: replica.Region,
-        status: 'InSync',
-        ...(replica.KmsKeyId === undefined ? {} : { kmsKeyId: replica.KmsKeyId }),
-      });
-    }
-  }
-  return {
-    ARN: arnIn(record, ctx.region),
-    ReplicationStatus: record.replicas.map((r) => ({
-      Region: r.region,
-      Status: 'InSync',
-      KmsKeyId: r.kmsKeyId,
-    })),
-  };
 }

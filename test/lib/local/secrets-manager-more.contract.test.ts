@@ -118,7 +118,7 @@ describe('local Secrets Manager, more rules', () => {
     await expect(
       sm.send(new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: '{not json' })),
     ).rejects.toMatchObject({
-      name: 'InvalidParameterException',
+      name: 'MalformedPolicyDocumentException',
     });
   });
 
