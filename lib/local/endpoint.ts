@@ -5,9 +5,10 @@ import { listenBounded, type HttpReply, type HttpRequest, type ServerLimits } fr
 import { isKmsTarget, parseCall, type ParsedCall } from './request';
 import { KeyStore } from './kms/keys';
 import { KMS_OPERATIONS } from './kms/operations';
-import { migrateLegacyState } from './legacy-state';
+import { importLegacyState, readLegacyState } from './legacy-state';
 import { invoke } from './operation';
-import { RotationRunner, type RotationHandler } from './rotation-runner';
+import { checkRotationFunctions, type RotationFunctionOptions } from './rotation/functions';
+import { RotationRunner, type RotationHandler } from './rotation/runner';
 import { SECRETS_MANAGER_OPERATIONS, SecretStore, type RotationEvent } from './secrets-manager';
 import { DataDir } from './storage/data-dir';
 import { nodeFileSystem, type FileSystem } from './storage/file-system';
@@ -29,6 +30,14 @@ export interface LocalEndpointOptions {
   readonly accountId?: string;
   /** How many times a failing rotation is attempted before RotationFailed. @default 3 */
   readonly rotationAttempts?: number;
+  /**
+   * Rotation functions RotateSecret runs for secrets naming their ARN: each invocation (one
+   * step) in its own child Node.js process, as Lambda runs it, with an environment that points
+   * the AWS SDK here. Checked before the endpoint starts (a ValidationError names the field).
+   * RotateSecret naming an ARN with no function (nor handler) fails with AccessDeniedException.
+   * @default [] - only handlers added with registerRotationHandler
+   */
+  readonly rotationFunctions?: readonly RotationFunctionOptions[];
   /** Time source (ms since epoch): rotation dates, recovery windows, access dates. @default Date.now */
   readonly now?: () => number;
   /** Bounds on request size, connections and slow clients. @default - see {@link ServerLimits} */
@@ -126,8 +135,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   const accountId = options.accountId ?? '000000000000';
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
+  const rotationFunctions = await checkRotationFunctions(options.rotationFunctions);
   const store = new SecretStore(accountId);
-  const keys = new KeyStore(accountId);
+  const keys = new KeyStore(accountId, now);
   const tables: Table<unknown>[] = [...store.tables, ...keys.tables];
 
   let durability: Durability = inMemory;
@@ -137,7 +147,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     const files = options.fileSystem ?? nodeFileSystem;
     dir = DataDir.open(options.dataDir ?? '.keystage/local', files);
     try {
-      const legacy = dir.stateFiles().length === 0 && dir.hasLegacyState();
+      // Read (and so checked) before the log exists: a refused old state leaves nothing new.
+      const legacy = readLegacyState(dir, files);
       journal = Journal.open({
         dir,
         files,
@@ -147,7 +158,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       });
       durability = journal;
       store.rebuild();
-      if (legacy) await migrateLegacyState(dir, files, store, keys, journal, log);
+      if (legacy !== undefined) await importLegacyState(legacy, dir, files, store, keys, journal, log);
     } catch (error) {
       await journal?.close().catch(() => undefined);
       dir.releaseSync();
@@ -162,7 +173,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     change(tx);
     return durability.commit(tx);
   };
-  const runner = new RotationRunner(store, write, now, options.rotationAttempts ?? 3);
+  const runner = new RotationRunner({
+    store,
+    write,
+    now,
+    maxAttempts: options.rotationAttempts ?? 3,
+    log,
+    functions: rotationFunctions,
+  });
 
   /** Secrets whose recovery window ended are deleted before any request sees them. */
   const purgeDeleted = (): void => {
@@ -197,6 +215,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
                 region: call.region,
                 now,
                 startRotation: (arn, token, onlyTest) => rotations.push([arn, token, onlyTest]),
+                hasRotationFunction: (lambdaArn) => runner.has(lambdaArn),
+                rotationRefused: (arn, token, lambdaArn) => runner.refused(arn, token, lambdaArn),
               },
               call.body,
             )
@@ -241,6 +261,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     throw error;
   }
   const url = `http://127.0.0.1:${actualPort}`;
+  runner.setEndpoint(url);
   let closing: Promise<void> | undefined;
   return {
     url,

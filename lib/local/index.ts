@@ -1,4 +1,5 @@
 export { startLocalEndpoint } from './endpoint';
 export type { LocalEndpoint, LocalEndpointOptions } from './endpoint';
-export type { RotationHandler, RotationHandlerEvent, RotationStep } from './rotation-runner';
+export type { RotationFunctionOptions } from './rotation/functions';
+export type { RotationHandler, RotationHandlerEvent, RotationStep } from './rotation/runner';
 export type { RotationEvent } from './secrets-manager';

@@ -38,7 +38,7 @@ interface LegacySecret {
   readonly versions: LegacyVersion[];
 }
 
-interface LegacyState {
+export interface LegacyState {
   readonly secrets: LegacySecret[];
   readonly keys: KeyRecord[];
   readonly aliases: Array<[string, AliasRecord]>;
@@ -76,12 +76,20 @@ function decrypt(files: FileSystem, path: string, master: Buffer): LegacyState {
   }
 }
 
+/** The state of a keystage 0.1 data directory, if it has one; read before anything is created. */
+export function readLegacyState(dir: DataDir, files: FileSystem): LegacyState | undefined {
+  if (!dir.hasLegacyState()) return undefined;
+  return decrypt(files, dir.file(LEGACY_FILE), dir.masterKey(true));
+}
+
 /**
- * Moves the state of a keystage 0.1 data directory into the log, once: every secret with
- * its versions, values and dates, every key and alias. The old file is renamed, not deleted,
- * after the migrated state is durable.
+ * Moves the state of a keystage 0.1 data directory into the log: every secret with its
+ * versions, values and dates, every key and alias. The old file is renamed, not deleted,
+ * once the migrated state is durable; a crash before the rename repeats the migration, which
+ * writes the same rows again.
  */
-export async function migrateLegacyState(
+export async function importLegacyState(
+  state: LegacyState,
   dir: DataDir,
   files: FileSystem,
   store: SecretStore,
@@ -90,7 +98,6 @@ export async function migrateLegacyState(
   log: (line: string) => void,
 ): Promise<void> {
   const path = dir.file(LEGACY_FILE);
-  const state = decrypt(files, path, dir.masterKey(true));
   const tx = new Transaction();
   const day = (ms: number | undefined) =>
     ms === undefined ? undefined : Math.floor(ms / 86_400_000) * 86_400_000;
@@ -100,7 +107,7 @@ export async function migrateLegacyState(
       const { lastAccessedAt, versions, replicas, ...rest } = old;
       const record = {
         ...rest,
-        seq: store.nextSeq(),
+        seq: store.find(tx, old.name, old.region)?.seq ?? store.nextSeq(),
         replicas: replicas.map((replica) => ({ ...replica, status: 'InSync' as const })),
         versions: versions.map((version) => ({
           id: version.id,

@@ -32,4 +32,12 @@ export interface SmContext {
    * wires this to its rotation runner.
    */
   readonly startRotation: (arn: string, versionId: string, onlyTest: boolean) => void;
+  /**
+   * Whether Secrets Manager could invoke the rotation function `lambdaArn`: the endpoint
+   * answers whether a function is registered for it. Absent (an in-process model of the
+   * service, where the caller plays the function), every function counts as invokable.
+   */
+  readonly hasRotationFunction?: (lambdaArn: string) => boolean;
+  /** Records the RotationFailed of a RotateSecret refused because its function cannot be invoked. */
+  readonly rotationRefused?: (secretArn: string, versionId: string, lambdaArn: string) => void;
 }

@@ -70,6 +70,16 @@ describe('local endpoint persistence', () => {
     });
   });
 
+  it('refuses state whose master.key was deleted, and creates no new key', async () => {
+    await write('x', 'y');
+    rmSync(join(dir, 'master.key'));
+    await expect(startLocalEndpoint({ dataDir: dir })).rejects.toMatchObject({
+      code: 'DECODE_ERROR',
+      message: expect.stringContaining('master.key is missing'),
+    });
+    expect(readdirSync(dir).sort()).toEqual(['log-000001.ksl']);
+  });
+
   it('keeps nothing on disk in memory mode', async () => {
     const endpoint = await startLocalEndpoint({ inMemory: true, dataDir: dir });
     await endpoint.close();
