@@ -8,7 +8,10 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   reporters: ['default', '<rootDir>/test/support/plain-summary-reporter.js'],
-  moduleNameMapper: { '^keystage$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: {
+    '^keystage$': '<rootDir>/lib/index.ts',
+    '^keystage/local$': '<rootDir>/lib/local/index.ts',
+  },
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],
   // A throwaway PostgreSQL cluster with password authentication for the rotation suites.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
