@@ -1,8 +1,8 @@
-import { RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aspects, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { SAFE_EXCLUDED_CHARACTERS } from '../../lib/generate/password';
 import { KEYSTAGE_TAGS } from '../../lib/client/types';
 import { NAME_PART, REGION, propsChecker, shown } from './props';
@@ -12,27 +12,43 @@ import { SecretsKey } from './secrets-key';
 export type ManagedSecretValue =
   | {
       readonly kind: 'password';
-      /** @default 32 */
+      /**
+       * Length of the generated password, 8 to 4096.
+       * @default 32
+       */
       readonly length?: number;
-      /** @default SAFE_EXCLUDED_CHARACTERS (every symbol but - _ . and the space) */
+      /**
+       * Characters the password may not hold.
+       * @default SAFE_EXCLUDED_CHARACTERS (every symbol but - _ . and the space)
+       */
       readonly excludeCharacters?: string;
     }
   | {
       readonly kind: 'json';
       /** The fixed fields; values may be tokens (another secret's ARN, say). */
       readonly template: Readonly<Record<string, string | number | boolean>>;
-      /** The field Secrets Manager fills with a generated password. */
+      /**
+       * The field Secrets Manager fills with a generated password: 1-64 of A-Z a-z 0-9 _ -,
+       * and not a field of `template`.
+       */
       readonly generateKey: string;
-      /** @default 32 */
+      /**
+       * Length of the generated password, 8 to 4096.
+       * @default 32
+       */
       readonly length?: number;
-      /** @default SAFE_EXCLUDED_CHARACTERS */
+      /**
+       * Characters the password may not hold.
+       * @default SAFE_EXCLUDED_CHARACTERS
+       */
       readonly excludeCharacters?: string;
     };
 
 /** Who may use a secret, rendered into its resource policy. */
 export interface SecretAccessPolicy {
   /**
-   * Principals that may read the value (GetSecretValue, DescribeSecret).
+   * Principals that may read the value (GetSecretValue, DescribeSecret). With
+   * `denyOutsideAccount` on, they must be of this account.
    * @default none beyond IAM
    */
   readonly readers?: readonly iam.IPrincipal[];
@@ -42,56 +58,96 @@ export interface SecretAccessPolicy {
    */
   readonly writers?: readonly iam.IPrincipal[];
   /**
-   * Deny every action to principals outside this account, whatever their own policies say.
+   * Deny every Secrets Manager action on the secret to principals outside this account
+   * (`aws:PrincipalAccount`), whatever their own policies or `readers`/`writers` say.
    * @default true
    */
   readonly denyOutsideAccount?: boolean;
   /**
-   * Deny reading the value except through these VPC endpoints.
+   * Deny GetSecretValue unless the request arrives through one of these VPC endpoints
+   * (`aws:SourceVpce`, ids like `vpce-0123456789abcdef0`). Exempt are requests an AWS service
+   * makes on a principal's behalf (`aws:ViaAWSService`, e.g. CloudFormation resolving a
+   * dynamic reference); everything else, the console, CLI and rotation function included,
+   * must come through an endpoint.
    * @default no endpoint restriction
    */
   readonly requireVpcEndpoints?: readonly string[];
 }
 
+/** A region a ManagedSecret is replicated to. */
+export interface ManagedSecretReplica {
+  /** The region, like `eu-central-1`; not the secret's own. */
+  readonly region: string;
+  /**
+   * The ARN of the key (or alias) in that region that encrypts the replica, for a
+   * multi-Region SecretsKey the ARN of its replica key there.
+   * @default - the region's AWS managed key `aws/secretsmanager`
+   */
+  readonly keyArn?: string;
+}
+
 export interface ManagedSecretProps {
-  /** First part of the name: `<environment>/<service>/<name>`. */
+  /** First part of the name `<environment>/<service>/<name>`: 1-64 of A-Z a-z 0-9 _ + = . @ -. */
   readonly environment: string;
+  /** Second part of the name, as `environment`. */
   readonly service: string;
+  /** Last part of the name, as `environment`. */
   readonly name: string;
   /** The key the secret is encrypted with. */
   readonly key: SecretsKey | kms.IKey;
-  /** @default - none */
+  /**
+   * The secret's description.
+   * @default - none
+   */
   readonly description?: string;
-  /** @default { kind: 'password' } */
+  /**
+   * How Secrets Manager generates the value.
+   * @default { kind: 'password' }
+   */
   readonly value?: ManagedSecretValue;
   /**
-   * Regions to replicate to, each with its own key (an ARN in that region) if not the
-   * primary key's multi-Region replica.
-   * @default no replicas
+   * Regions to replicate to, each once.
+   * @default - no replicas
    */
-  readonly replicaRegions?: ReadonlyArray<{ readonly region: string; readonly keyArn?: string }>;
-  /** @default no resource policy */
+  readonly replicaRegions?: readonly ManagedSecretReplica[];
+  /**
+   * Who may use the secret, rendered into its resource policy.
+   * @default - no resource policy
+   */
   readonly accessPolicy?: SecretAccessPolicy;
   /**
-   * The `keystage:type` tag.
+   * The `keystage:type` tag: 1-256 of A-Z a-z 0-9, space and _ . : / = + @ -.
    * @default 'generic'
    */
   readonly secretType?: string;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * What happens to the secret when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
 const READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 const WRITE = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
+const KMS_ENCRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
 
 /**
  * A secret the keystage way: named `<environment>/<service>/<name>`, tagged, encrypted with
  * a customer managed key, its value generated by Secrets Manager at creation (never a
  * plaintext in the template), optionally replicated and guarded by a resource policy.
+ *
+ * Creates an `AWS::SecretsManager::Secret` and, with an `accessPolicy` that has any
+ * statement, an `AWS::SecretsManager::ResourcePolicy` (with `BlockPublicPolicy`, as any
+ * resource policy later added to the secret). Like any CDK Secret with a customer managed
+ * key, it adds to that key's policy (when the key is in the same stack) statements letting
+ * Secrets Manager use it for this account. It adds no rotation: SecretRotation does.
  */
 export class ManagedSecret extends Construct {
+  /** The secret. */
   readonly secret: secretsmanager.Secret;
+  /** The secret's full ARN. */
   readonly secretArn: string;
+  /** `<environment>/<service>/<name>` (the name as given, not a token). */
   readonly secretName: string;
   private readonly key: SecretsKey | kms.IKey;
 
@@ -112,7 +168,35 @@ export class ManagedSecret extends Construct {
         );
       }
     }
+    check.matches('secretType', props.secretType, /^[A-Za-z0-9 _.:/=+@-]{1,256}$/, 'a tag value');
     const stack = Stack.of(this);
+    const outside = (principal: iam.IPrincipal): boolean =>
+      principal.principalAccount !== undefined &&
+      !Token.isUnresolved(principal.principalAccount) &&
+      !Token.isUnresolved(stack.account) &&
+      principal.principalAccount !== stack.account;
+    const policy = props.accessPolicy;
+    // A reader or writer of another account would be denied by the policy's own statement.
+    if (policy !== undefined && policy.denyOutsideAccount !== false) {
+      for (const role of ['readers', 'writers'] as const) {
+        for (const principal of policy[role] ?? []) {
+          if (outside(principal)) {
+            check.fail(
+              `accessPolicy.${role}`,
+              `holds a principal of account ${shown(principal.principalAccount)}, which denyOutsideAccount denies; got ${shown(principal.toString())}.`,
+            );
+          }
+        }
+      }
+    }
+    for (const endpoint of policy?.requireVpcEndpoints ?? []) {
+      check.matches(
+        'accessPolicy.requireVpcEndpoints',
+        endpoint,
+        /^vpce-[0-9a-f]{8,17}$/,
+        'VPC endpoint ids',
+      );
+    }
     const seen = new Set<string>();
     for (const replica of props.replicaRegions ?? []) {
       check.matches('replicaRegions', replica.region, REGION, 'regions like eu-central-1');
@@ -122,6 +206,18 @@ export class ManagedSecret extends Construct {
         /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/.+)$/,
         'a KMS key or alias ARN',
       );
+      const keyRegion = replica.keyArn?.split(':')[3];
+      if (
+        keyRegion !== undefined &&
+        !Token.isUnresolved(replica.keyArn) &&
+        !Token.isUnresolved(replica.region) &&
+        keyRegion !== replica.region
+      ) {
+        check.fail(
+          'replicaRegions.keyArn',
+          `must be a key in the replica's region ${shown(replica.region)}; got ${shown(replica.keyArn)}.`,
+        );
+      }
       if (seen.has(replica.region)) check.fail('replicaRegions', `lists ${shown(replica.region)} twice.`);
       if (!Token.isUnresolved(stack.region) && replica.region === stack.region) {
         check.fail('replicaRegions', `holds the secret's own region ${shown(replica.region)}.`);
@@ -137,11 +233,11 @@ export class ManagedSecret extends Construct {
       description: props.description,
       encryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      replicaRegions: (props.replicaRegions ?? []).map((replica) => ({
+      replicaRegions: (props.replicaRegions ?? []).map((replica, index) => ({
         region: replica.region,
         ...(replica.keyArn === undefined
           ? {}
-          : { encryptionKey: kms.Key.fromKeyArn(this, `ReplicaKey-${replica.region}`, replica.keyArn) }),
+          : { encryptionKey: kms.Key.fromKeyArn(this, `ReplicaKey${index}`, replica.keyArn) }),
       })),
       generateSecretString:
         value.kind === 'json'
@@ -156,9 +252,16 @@ export class ManagedSecret extends Construct {
     Tags.of(this.secret).add(KEYSTAGE_TAGS.environment, props.environment);
     Tags.of(this.secret).add(KEYSTAGE_TAGS.service, props.service);
     Tags.of(this.secret).add(KEYSTAGE_TAGS.type, props.secretType ?? 'generic');
-    if (props.accessPolicy !== undefined) this.applyPolicy(props.accessPolicy);
+    if (policy !== undefined) this.applyPolicy(policy);
+    // Whoever adds to the secret's resource policy (this construct, a cross-account grant
+    // later), Secrets Manager refuses a policy that allows broad access.
+    Aspects.of(this.secret).add({
+      visit(node: IConstruct): void {
+        if (node instanceof secretsmanager.CfnResourcePolicy) node.blockPublicPolicy = true;
+      },
+    });
     this.secretArn = this.secret.secretArn;
-    this.secretName = this.secret.secretName;
+    this.secretName = `${props.environment}/${props.service}/${props.name}`;
   }
 
   private applyPolicy(policy: SecretAccessPolicy): void {
@@ -204,39 +307,48 @@ export class ManagedSecret extends Construct {
           principals: [new iam.AnyPrincipal()],
           actions: ['secretsmanager:GetSecretValue'],
           resources: ['*'],
-          conditions: { StringNotEquals: { 'aws:SourceVpce': [...policy.requireVpcEndpoints!] } },
+          conditions: {
+            StringNotEquals: { 'aws:SourceVpce': [...policy.requireVpcEndpoints!] },
+            BoolIfExists: { 'aws:ViaAWSService': 'false' },
+          },
         }),
       );
     }
   }
 
-  /** Read the value: GetSecretValue and DescribeSecret on this secret, and decrypt through Secrets Manager. */
+  /**
+   * Read the value: GetSecretValue and DescribeSecret on this secret, and kms:Decrypt on its
+   * key through Secrets Manager only (`kms:ViaService`). Adds to the grantee's policy.
+   */
   grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: READ, resourceArns: [this.secret.secretArn] });
-    this.grantKey(grantee, false);
-    return grant;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: READ,
+      resourceArns: [this.secret.secretArn],
+    }).combine(this.grantKey(grantee, false));
   }
 
-  /** Write versions: PutSecretValue and UpdateSecretVersionStage, and encrypt through Secrets Manager. */
+  /**
+   * Write versions: PutSecretValue and UpdateSecretVersionStage on this secret, and
+   * kms:Encrypt, kms:Decrypt and kms:GenerateDataKey on its key through Secrets Manager only.
+   */
   grantWrite(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
+    return iam.Grant.addToPrincipal({
       grantee,
       actions: WRITE,
       resourceArns: [this.secret.secretArn],
-    });
-    this.grantKey(grantee, true);
-    return grant;
+    }).combine(this.grantKey(grantee, true));
   }
 
-  private grantKey(grantee: iam.IGrantable, write: boolean): void {
+  private grantKey(grantee: iam.IGrantable, write: boolean): iam.Grant {
     if (this.key instanceof SecretsKey) {
-      if (write) this.key.grantEncryptDecryptViaService(grantee);
-      else this.key.grantDecryptViaService(grantee);
-      return;
+      return write
+        ? this.key.grantEncryptDecryptViaService(grantee)
+        : this.key.grantDecryptViaService(grantee);
     }
-    iam.Grant.addToPrincipal({
+    return iam.Grant.addToPrincipal({
       grantee,
-      actions: write ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'] : ['kms:Decrypt'],
+      actions: write ? KMS_ENCRYPT : ['kms:Decrypt'],
       resourceArns: [this.key.keyArn],
       conditions: {
         StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },

@@ -1,15 +1,20 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { propsChecker } from './props';
+import { propsChecker, shown } from './props';
 
+/** The services a SecretsKey may be used through (`kms:ViaService`). */
 export type KeyService = 'secretsmanager' | 'ssm';
 
 export interface SecretsKeyProps {
-  /** The key's alias, with or without the `alias/` prefix; not under `aws/`. */
+  /**
+   * The key's alias, with or without the `alias/` prefix: 1-250 of A-Z a-z 0-9 / _ - after
+   * the prefix, and not under `aws/`, which AWS reserves.
+   */
   readonly alias: string;
   /**
+   * The key's description.
    * @default 'keystage secrets key'
    */
   readonly description?: string;
@@ -30,7 +35,7 @@ export interface SecretsKeyProps {
    */
   readonly viaServices?: readonly KeyService[];
   /**
-   * Waiting period before a scheduled deletion, 7..30 days.
+   * Waiting period before a scheduled deletion, 7 to 30 whole days.
    * @default Duration.days(30)
    */
   readonly pendingWindow?: Duration;
@@ -45,13 +50,22 @@ const ENCRYPT_DECRYPT = [
 ];
 
 /**
- * A customer managed KMS key for secrets: yearly rotation on, an alias, and a key policy
- * that lets principals of this account use it only through Secrets Manager (and SSM when
- * asked), with `kms:ViaService` and `kms:CallerAccount`, besides the account's own admin.
+ * A customer managed KMS key for secrets: yearly rotation on, an alias, and a key policy of
+ * two statements: the account's own admin (CDK's default, which lets IAM policies in the
+ * account decide who uses the key) and one allowing the cryptographic actions to principals
+ * of this account through Secrets Manager (and SSM when asked) only, with `kms:ViaService`
+ * and `kms:CallerAccount`. Because the admin statement delegates to IAM, what a principal
+ * may actually do is what its IAM policy says: grant through `grantDecryptViaService` and
+ * `grantEncryptDecryptViaService`, which always carry the `kms:ViaService` condition.
+ *
+ * Creates an `AWS::KMS::Key` and an `AWS::KMS::Alias`.
  */
 export class SecretsKey extends Construct {
+  /** The KMS key. */
   readonly key: kms.Key;
+  /** The key's ARN. */
   readonly keyArn: string;
+  /** The key's alias. */
   readonly alias: kms.Alias;
   private readonly services: readonly KeyService[];
 
@@ -59,23 +73,25 @@ export class SecretsKey extends Construct {
     super(scope, id);
     const check = propsChecker('SecretsKey');
     const aliasName = props.alias.startsWith('alias/') ? props.alias : `alias/${props.alias}`;
-    check.matches(
-      'alias',
-      aliasName,
-      /^alias\/[A-Za-z0-9/_-]{1,250}$/,
-      "'alias/' and 1-250 of A-Z a-z 0-9 / _ -",
-    );
-    if (aliasName.startsWith('alias/aws/'))
-      check.fail('alias', `may not start with aws/, which AWS reserves; got "${props.alias}".`);
+    if (!Token.isUnresolved(props.alias)) {
+      if (!/^[A-Za-z0-9/_-]{1,250}$/.test(aliasName.slice('alias/'.length)))
+        check.fail(
+          'alias',
+          `must be 1-250 of A-Z a-z 0-9 / _ - after an optional 'alias/'; got ${shown(props.alias)}.`,
+        );
+      if (aliasName.startsWith('alias/aws/'))
+        check.fail('alias', `may not start with aws/, which AWS reserves; got ${shown(props.alias)}.`);
+    }
     const services = props.viaServices ?? ['secretsmanager'];
     if (services.length === 0) check.fail('viaServices', 'must name at least one service; got [].');
     for (const service of services) {
       if (service !== 'secretsmanager' && service !== 'ssm')
         check.fail('viaServices', `may hold secretsmanager or ssm; got "${String(service)}".`);
     }
-    const pending = props.pendingWindow?.toDays();
-    if (pending !== undefined && (pending < 7 || pending > 30)) {
-      check.fail('pendingWindow', `must be 7 to 30 days; got ${pending} days.`);
+    if (props.pendingWindow !== undefined && !props.pendingWindow.isUnresolved()) {
+      const days = props.pendingWindow.toDays({ integral: false });
+      if (!Number.isInteger(days) || days < 7 || days > 30)
+        check.fail('pendingWindow', `must be 7 to 30 whole days; got ${shown(props.pendingWindow)}.`);
     }
     this.services = services;
 
@@ -105,14 +121,18 @@ export class SecretsKey extends Construct {
     this.keyArn = this.key.keyArn;
   }
 
-  /** Decrypt through `service` only (what reading a secret needs). */
+  /** kms:Decrypt on this key through `service` only (what reading a secret needs). */
   grantDecryptViaService(grantee: iam.IGrantable, service: KeyService = 'secretsmanager'): iam.Grant {
     return this.grantViaService(grantee, service, ['kms:Decrypt']);
   }
 
-  /** Encrypt and decrypt through `service` only (what writing a secret needs). */
+  /**
+   * Encrypt, decrypt and generate data keys through `service` only (what writing a secret
+   * needs). `kms:GenerateDataKey` exactly, not the `*` that would add the pair and
+   * without-plaintext variants nobody here uses.
+   */
   grantEncryptDecryptViaService(grantee: iam.IGrantable, service: KeyService = 'secretsmanager'): iam.Grant {
-    return this.grantViaService(grantee, service, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']);
+    return this.grantViaService(grantee, service, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
   }
 
   private grantViaService(grantee: iam.IGrantable, service: KeyService, actions: string[]): iam.Grant {

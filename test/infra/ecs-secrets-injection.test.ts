@@ -9,12 +9,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   acknowledge,
   EcsSecretsInjection,
-  InfraPropsError,
   type EcsSecretsInjectionProps,
   type EcsSecretSource,
 } from '../../infra';
 import { matches } from '../support/event-pattern';
 import { expectNagClean, nagApp } from '../support/nag';
+import { propsError } from '../support/props-error';
 import { scanTemplate } from '../support/template-scan';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -118,17 +118,6 @@ function rotationSucceeded(detail: Json): Json {
     'detail-type': 'AWS Service Event via CloudTrail',
     detail: { eventSource: 'secretsmanager.amazonaws.com', eventName: 'RotationSucceeded', ...detail },
   };
-}
-
-/** The error `build` throws, which must be an InfraPropsError. */
-function propsError(build: () => unknown): InfraPropsError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InfraPropsError);
-    return error as InfraPropsError;
-  }
-  throw new Error('expected an InfraPropsError');
 }
 
 describe('EcsSecretsInjection', () => {

@@ -5,13 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import {
-  acknowledge,
-  InfraPropsError,
-  LambdaSecretsInjection,
-  type LambdaSecretsInjectionProps,
-} from '../../infra';
+import { acknowledge, LambdaSecretsInjection, type LambdaSecretsInjectionProps } from '../../infra';
 import { expectNagClean, nagApp } from '../support/nag';
+import { propsError } from '../support/props-error';
 import { scanTemplate } from '../support/template-scan';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -120,17 +116,6 @@ function isSecretArnReference(value: unknown): boolean {
     return !text.includes('{{resolve:') && /:secretsmanager:[^:]*:\d{12}:secret:/.test(text);
   }
   return false;
-}
-
-/** The error `build` throws, which must be an InfraPropsError. */
-function propsError(build: () => unknown): InfraPropsError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InfraPropsError);
-    return error as InfraPropsError;
-  }
-  throw new Error('expected an InfraPropsError');
 }
 
 describe('LambdaSecretsInjection', () => {

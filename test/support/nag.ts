@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -23,4 +23,21 @@ export function expectNagClean(app: App): void {
     findings = String(error);
   }
   expect(findings).toBe('');
+}
+
+/**
+ * The rule of every finding, warnings included, in the validation report that synthesising
+ * `app` wrote (a clean synth writes one too).
+ */
+export function nagFindings(app: App): string[] {
+  const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8')) as {
+    pluginReports: Array<{ violations?: Array<{ ruleName: string }> }>;
+  };
+  return report.pluginReports.flatMap((plugin) => plugin.violations ?? []).map((v) => v.ruleName);
+}
+
+/** Synthesises `app`: no cdk-nag finding of any level, errors or warnings. */
+export function expectNoNagFindings(app: App): void {
+  expectNagClean(app);
+  expect(nagFindings(app)).toEqual([]);
 }
