@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { RotationStrategy, RotationValues } from '../../rotation-lambdas';
+import type { RotationValues } from '../../rotation-lambdas';
 import { mysqlAlternatingStrategy } from '../../rotation-lambdas/strategies/mysql-alternating';
 import { mysqlSingleStrategy } from '../../rotation-lambdas/strategies/mysql-single';
 import { postgresAlternatingStrategy } from '../../rotation-lambdas/strategies/postgres-alternating';
@@ -8,8 +8,10 @@ import {
   mysqlFixture,
   password,
   postgresFixture,
+  rotate,
   stepContext,
   type DatabaseFixture,
+  type RotationState,
   type User,
 } from '../support/db-fixtures';
 
@@ -38,13 +40,37 @@ const MASTER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:master-
 const fast = { connection: { connectTimeoutMs: 2_000, queryTimeoutMs: 5_000 } };
 const userOf = (secret: string): User => JSON.parse(secret) as User;
 
-/** A TCP server that accepts connections and never says a word. */
-async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+/** A TCP server that accepts connections, reads what comes and never says a word. */
+async function silentServer(): Promise<{
+  port: number;
+  accepted(): number;
+  /** Resolves true once every accepted client has hung up, false if one has not within `ms`. */
+  hungUp(ms: number): Promise<boolean>;
+  close(): Promise<void>;
+}> {
   const sockets: Socket[] = [];
-  const server: Server = createServer((socket) => void sockets.push(socket));
+  const closed: Array<Promise<void>> = [];
+  const server: Server = createServer((socket) => {
+    sockets.push(socket);
+    closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
+    accepted: () => sockets.length,
+    hungUp: async (ms) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      });
+      try {
+        return await Promise.race([Promise.all(closed).then(() => true), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     close: () =>
       new Promise((resolve) => {
         sockets.forEach((s) => s.destroy());
@@ -181,6 +207,51 @@ describe.each(ENGINES)('$name', ({ fixture: makeFixture, single, alternating, na
       }
     });
 
+    it('hangs up the connection it gave up on at the connect timeout', async () => {
+      const silent = await silentServer();
+      try {
+        const strategy = single({ connection: { connectTimeoutMs: 300, queryTimeoutMs: 300 } });
+        const current = db.secret(db.app, { port: silent.port });
+        await expect(strategy.testSecret(values(current, current), stepContext())).rejects.toMatchObject({
+          reason: 'DATABASE_UNREACHABLE',
+        });
+        expect(silent.accepted()).toBe(1);
+        expect(await silent.hungUp(2_000)).toBe(true);
+      } finally {
+        await silent.close();
+      }
+    });
+
+    it('logs no password while changing, replaying, falling back or failing (RELIABILITY 13)', async () => {
+      const strategy = single(fast);
+      const context = stepContext();
+      const failures: string[] = [];
+      const current = db.secret(db.app);
+      const pending = await strategy.createValue(current, context);
+      await strategy.setSecret(values(current, pending), context);
+      await strategy.setSecret(values(current, pending), context);
+      await strategy.testSecret(values(current, pending), context);
+      // AWSCURRENT edited by hand: the change goes through AWSPREVIOUS.
+      const stale = JSON.stringify({ ...JSON.parse(pending), password: password() });
+      const next = await strategy.createValue(stale, context);
+      await strategy.setSecret(values(stale, next, pending), context);
+      const wrong = JSON.stringify({ ...JSON.parse(next), password: password() });
+      const other = JSON.stringify({ ...JSON.parse(next), username: 'someone_else', password: password() });
+      for (const attempt of [
+        () => strategy.testSecret(values(next, wrong), context),
+        () => strategy.setSecret(values(next, other), context),
+      ]) {
+        await attempt().catch((error: Error) => failures.push(error.message));
+      }
+      const text = [...context.lines, ...failures].join('\n');
+      expect(text).toContain('password changed in the database');
+      expect(text).toContain('already accepts the pending password');
+      expect(text).toContain('AWSPREVIOUS');
+      expect(failures).toHaveLength(2);
+      for (const secret of [current, pending, stale, next, wrong, other])
+        expect(text).not.toContain(userOf(secret).password);
+    });
+
     it('fails at once on a closed port', async () => {
       const silent = await silentServer();
       await silent.close();
@@ -193,24 +264,10 @@ describe.each(ENGINES)('$name', ({ fixture: makeFixture, single, alternating, na
   });
 
   describe('alternating users', () => {
-    /** One full rotation as the protocol would run it, then finishSecret's label move. */
-    async function rotate(
-      strategy: RotationStrategy,
-      state: { current: string; previous: string | undefined },
-      masters: Record<string, string>,
-    ) {
-      const context = stepContext(masters, state.previous);
-      const pending = await strategy.createValue(state.current, context);
-      const values = { current: state.current, pending, previous: state.previous };
-      await strategy.setSecret(values, context);
-      await strategy.testSecret(values, context);
-      return { current: pending, previous: state.current, lines: context.lines };
-    }
-
     it('alternates over 5 rotations; both users share what either creates, and grants made between rotations survive (RELIABILITY 12)', async () => {
       const strategy = alternating(fast);
       const masters = { [MASTER_ARN]: db.secret(db.master) };
-      let state: { current: string; previous: string | undefined } = {
+      let state: RotationState = {
         current: db.secret(db.app, { masterarn: MASTER_ARN }),
         previous: undefined,
       };
@@ -266,7 +323,7 @@ describe.each(ENGINES)('$name', ({ fixture: makeFixture, single, alternating, na
       // The fixture's cleanup drops it with the app user, whose name it starts with.
       {
         const masters = { [MASTER_ARN]: db.secret(db.master) };
-        let state: { current: string; previous: string | undefined } = {
+        let state: RotationState = {
           current: db.secret(long, { masterarn: MASTER_ARN }),
           previous: undefined,
         };
@@ -280,6 +337,32 @@ describe.each(ENGINES)('$name', ({ fixture: makeFixture, single, alternating, na
         expect(names[0]).toMatch(/_clone$/);
         expect(names).toEqual([names[0], long.username, names[0]]);
       }
+    });
+
+    it("gives the user it alternates back to a new password: that user's password from two rotations ago no longer logs in", async () => {
+      const strategy = alternating(fast);
+      const masters = { [MASTER_ARN]: db.secret(db.master) };
+      const first = await rotate(
+        strategy,
+        { current: db.secret(db.app, { masterarn: MASTER_ARN }), previous: undefined },
+        masters,
+      );
+      const second = await rotate(strategy, first, masters);
+      expect(userOf(second.current).username).toBe(db.app.username);
+      expect(await db.canLogin(userOf(second.current))).toBe(true);
+      expect(await db.canLogin(db.app)).toBe(false);
+    });
+
+    it('requires TLS unless the secret opts out, and creates no alternate user without it', async () => {
+      const strategy = alternating(fast);
+      const masters = { [MASTER_ARN]: db.secret(db.master) };
+      const current = db.secret(db.app, { masterarn: MASTER_ARN, ssl: undefined });
+      const context = stepContext(masters);
+      const pending = await strategy.createValue(current, context);
+      await expect(
+        strategy.setSecret({ current, pending, previous: undefined }, context),
+      ).rejects.toMatchObject({ reason: 'DATABASE_UNREACHABLE' });
+      expect(await db.userExists(userOf(pending).username)).toBe(false);
     });
 
     it('refuses a master secret for another server', async () => {

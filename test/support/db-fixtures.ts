@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { Client } from 'pg';
 import type { RotationLog } from '../../rotation-lambdas/log';
-import type { StepContext } from '../../rotation-lambdas/protocol';
+import type { RotationStrategy, StepContext } from '../../rotation-lambdas/protocol';
 import type { RotationSecrets } from '../../rotation-lambdas/secrets';
 import { postgresServer } from './scram-postgres';
 
@@ -35,6 +35,8 @@ export interface DatabaseFixture {
   as(user: User, sql: string): Promise<unknown[]>;
   /** Runs SQL as the server's superuser. */
   admin(sql: string, values?: unknown[]): Promise<unknown[]>;
+  /** True when the server has a user (PostgreSQL: a role) of that name. */
+  userExists(username: string): Promise<boolean>;
   cleanup(): Promise<void>;
 }
 
@@ -109,6 +111,8 @@ export async function postgresFixture(prefix: string): Promise<DatabaseFixture> 
     },
     as: (user, sql) => pgQuery(login(user), sql),
     admin,
+    userExists: async (username) =>
+      (await admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).length > 0,
     cleanup: async () => {
       await pgQuery(superuser, `DROP DATABASE IF EXISTS "${dbname}" WITH (FORCE)`);
       const roles = (await pgQuery(superuser, 'SELECT rolname FROM pg_roles WHERE rolname LIKE $1', [
@@ -187,12 +191,18 @@ export async function mysqlFixture(prefix: string): Promise<DatabaseFixture> {
     },
     as: (user, sql) => mysqlQuery(login(user), sql),
     admin,
+    userExists: async (username) =>
+      (await admin('SELECT 1 FROM mysql.user WHERE User = ?', [username])).length > 0,
     cleanup: async () => {
       await admin(`DROP DATABASE IF EXISTS \`${dbname}\``);
       const users = (await admin('SELECT User AS user, Host AS host FROM mysql.user WHERE User LIKE ?', [
         `${id}%`,
       ])) as Array<{ user: string; host: string }>;
-      for (const { user, host } of users) await admin(`DROP USER IF EXISTS '${user}'@'${host}'`);
+      // MariaDB lists roles with an empty host; DROP USER passes over them without a word.
+      for (const { user, host } of users)
+        await admin(
+          host === '' ? `DROP ROLE IF EXISTS \`${user}\`` : `DROP USER IF EXISTS '${user}'@'${host}'`,
+        );
     },
   };
 }
@@ -222,4 +232,27 @@ export function stepContext(
     secrets,
     lines,
   };
+}
+
+/** What Secrets Manager holds of a secret between rotations. */
+export interface RotationState {
+  readonly current: string;
+  readonly previous: string | undefined;
+}
+
+/**
+ * One full rotation as the protocol would run it (createSecret's value, setSecret,
+ * testSecret), then finishSecret's label move: the pending value becomes AWSCURRENT.
+ */
+export async function rotate(
+  strategy: RotationStrategy,
+  state: RotationState,
+  masters: Record<string, string>,
+): Promise<RotationState & { lines: string[] }> {
+  const context = stepContext(masters, state.previous);
+  const pending = await strategy.createValue(state.current, context);
+  const values = { current: state.current, pending, previous: state.previous };
+  await strategy.setSecret(values, context);
+  await strategy.testSecret(values, context);
+  return { current: pending, previous: state.current, lines: context.lines };
 }
