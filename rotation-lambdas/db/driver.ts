@@ -17,9 +17,12 @@ export interface DatabaseSession {
   }): Promise<void>;
   /**
    * What testSecret runs as the pending user: a query in the secret's database, and for
-   * alternating users, that the session acts as `actsAs` (so what it creates stays shared).
+   * alternating users, that it has the access of the current user (`accessOf`, which still
+   * logs in): PostgreSQL checks that the session acts as `actsAs`, the base user whose
+   * privileges and objects both users share; MySQL, where no user acts as another, logs in
+   * as `accessOf` too and checks that the pending user holds every privilege it holds.
    */
-  check(expect: { actsAs?: string }): Promise<void>;
+  check(expect: { actsAs?: string; accessOf?: DatabaseSecret }): Promise<void>;
   close(): Promise<void>;
 }
 

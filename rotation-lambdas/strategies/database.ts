@@ -124,7 +124,7 @@ async function testLogin(
   driver: DatabaseDriver,
   pending: DatabaseSecret,
   settings: ConnectionSettings,
-  expect: { actsAs?: string },
+  expect: { actsAs?: string; accessOf?: DatabaseSecret },
 ): Promise<void> {
   const session = await driver.login(pending, settings);
   if (session === undefined) {
@@ -221,7 +221,7 @@ export function alternatingUsersStrategy(
     async testSecret(values: RotationValues): Promise<void> {
       const { current, pending, previous } = parseAll(driver, values);
       const { base } = alternation(current.username, previous?.username, driver.nameLimit);
-      await testLogin(driver, pending, settings, { actsAs: base });
+      await testLogin(driver, pending, settings, { actsAs: base, accessOf: current });
     },
   };
 }
