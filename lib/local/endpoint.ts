@@ -12,7 +12,8 @@ import { RotationRunner, type RotationHandler } from './rotation/runner';
 import { SECRETS_MANAGER_OPERATIONS, SecretStore, type RotationEvent } from './secrets-manager';
 import { DataDir } from './storage/data-dir';
 import { nodeFileSystem, type FileSystem } from './storage/file-system';
-import { DurabilityFailure, Journal, type RecoveryReport } from './storage/journal';
+import { DurabilityFailure, Journal } from './storage/journal';
+import type { RecoveryReport } from './storage/recovery';
 import { Transaction, type Table } from './storage/table';
 
 export interface LocalEndpointOptions {

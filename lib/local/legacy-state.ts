@@ -1,7 +1,8 @@
 import { createDecipheriv } from 'node:crypto';
 import { SecretDecodeError } from '../errors';
 import type { KeyStore, KeyRecord, AliasRecord } from './kms/keys';
-import type { SecretStore, StoredValue } from './secrets-manager/store';
+import type { StoredValue } from './secrets-manager/records';
+import type { SecretStore } from './secrets-manager/store';
 import type { DataDir } from './storage/data-dir';
 import type { FileSystem } from './storage/file-system';
 import type { Journal } from './storage/journal';

@@ -8,6 +8,8 @@ import type { FileSystem } from '../../lib/local/storage/file-system';
  */
 export class FaultyFileSystem {
   spaceLeft = Number.POSITIVE_INFINITY;
+  /** How many of the next writes fail with ENOSPC whatever the space left. */
+  failWrites = 0;
   failSync = false;
   syncs = 0;
   writes = 0;
@@ -23,7 +25,8 @@ export class FaultyFileSystem {
       callback: (error: NodeJS.ErrnoException | null, written: number, buffer: Buffer) => void,
     ) => {
       this.writes++;
-      if (this.spaceLeft <= 0) {
+      if (this.failWrites > 0 || this.spaceLeft <= 0) {
+        if (this.failWrites > 0) this.failWrites--;
         setImmediate(() => callback(errno('ENOSPC', 'no space left on device'), 0, buffer));
         return;
       }

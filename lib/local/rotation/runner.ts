@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RotationEvent } from '../secrets-manager/context';
-import { holderOf, type SecretStore } from '../secrets-manager/store';
+import { type SecretStore } from '../secrets-manager/store';
+import { holderOf } from '../secrets-manager/versions';
 import type { Transaction } from '../storage/table';
 import { invokeFunction, type InvocationResult, type RotationFunction } from './function-process';
 import { nextRotationDate } from './schedule';

@@ -1,7 +1,8 @@
 import { invalidParameter, notFound } from '../fault';
 import { optionalBoolean, optionalNumber, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
-import { arnIn, assertNotDeleted } from './store';
+import { arnIn } from './records';
+import { assertNotDeleted } from './versions';
 
 const notOnReplica = (primaryRegion: string) =>
   invalidParameter(

@@ -1,6 +1,6 @@
 import { ServiceFault } from '../fault';
 import type { SmContext } from './context';
-import type { SecretRecord } from './store';
+import type { SecretRecord } from './records';
 
 /** The AWS managed key a secret uses when it names none. */
 export const DEFAULT_KEY = 'alias/aws/secretsmanager';

@@ -43,5 +43,5 @@ export const SECRETS_MANAGER_OPERATIONS: Readonly<Record<string, Operation<SmCon
 
 export type { RotationEvent, SmContext } from './context';
 export { SecretStore } from './store';
-export type { SecretRecord, VersionRecord } from './store';
+export type { SecretRecord, VersionRecord } from './records';
 export { pendingVersion } from './rotation-ops';

@@ -1,6 +1,6 @@
 import { invalidParameter } from '../fault';
 import type { Body } from '../wire';
-import type { SecretRecord } from './store';
+import type { SecretRecord } from './records';
 
 /** A ListSecrets / BatchGetSecretValue filter, already checked against the input shape. */
 export interface Filter {

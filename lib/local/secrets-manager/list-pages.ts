@@ -2,7 +2,8 @@ import { ServiceFault } from '../fault';
 import { optionalBoolean, optionalNumber, optionalString, type Body } from '../wire';
 import type { SmContext } from './context';
 import { filterMatches, filtersOf } from './list-filters';
-import type { SecretRecord, SortBy } from './store';
+import type { SecretRecord } from './records';
+import type { SortBy } from './store';
 
 /** Entries looked at per page at most, so a page costs the same however selective the filters. */
 const MAX_SCANNED_PER_PAGE = 10_000;

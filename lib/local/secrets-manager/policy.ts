@@ -1,5 +1,5 @@
 import { accessDenied } from '../fault';
-import type { SecretRecord } from './store';
+import type { SecretRecord } from './records';
 import { wildcardMatch } from './wildcard';
 
 /** One statement of a resource policy, as far as the endpoint reads it. */

@@ -12,15 +12,8 @@ import { assertCanDecrypt, isDefaultKey, keyIn } from './encryption-key';
 import { pageOfSecrets, paginate } from './list-pages';
 import { assertAllowed } from './policy';
 import { replicationStatus } from './replication-ops';
-import {
-  arnIn,
-  assertNotDeleted,
-  holderOf,
-  versionById,
-  type SecretRecord,
-  type StoredValue,
-  type VersionRecord,
-} from './store';
+import { arnIn, type SecretRecord, type StoredValue, type VersionRecord } from './records';
+import { assertNotDeleted, holderOf, versionById } from './versions';
 
 export { pageOfSecrets, paginate } from './list-pages';
 

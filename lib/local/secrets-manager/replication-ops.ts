@@ -2,7 +2,8 @@ import { invalidParameter, invalidRequest } from '../fault';
 import { epochSeconds, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
 import { DEFAULT_KEY, isDefaultKey, keyProblem } from './encryption-key';
-import { arnIn, assertNotDeleted, type ReplicaRecord, type SecretRecord } from './store';
+import { arnIn, type ReplicaRecord, type SecretRecord } from './records';
+import { assertNotDeleted } from './versions';
 
 /** A requested replica, as the shape let it through. */
 export interface ReplicaRequest {

@@ -2,7 +2,8 @@ import { ServiceFault } from '../fault';
 import { optionalBoolean, optionalString, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
 import { grantsPublicAccess, parsePolicy } from './policy';
-import { arnIn, assertNotDeleted } from './store';
+import { arnIn } from './records';
+import { assertNotDeleted } from './versions';
 
 /** Check names in ValidateResourcePolicy's ValidationErrors. */
 export const CHECKS = { syntax: 'SYNTAX_CHECK', publicAccess: 'PUBLIC_ACCESS_CHECK' } as const;

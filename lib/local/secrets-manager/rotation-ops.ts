@@ -3,15 +3,8 @@ import { CANNOT_INVOKE } from '../rotation/runner';
 import { checkRotationRules } from '../rotation/schedule';
 import { optionalBoolean, optionalString, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
-import {
-  arnIn,
-  assertNotDeleted,
-  attachStage,
-  holderOf,
-  newVersionId,
-  versionById,
-  type SecretRecord,
-} from './store';
+import { arnIn, newVersionId, type SecretRecord } from './records';
+import { assertNotDeleted, attachStage, holderOf, versionById } from './versions';
 
 /** A rotation is unfinished while AWSPENDING is on a version that is not AWSCURRENT. */
 export function pendingVersion(record: SecretRecord): string | undefined {

@@ -1,77 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { invalidParameter, invalidRequest, notFound } from '../fault';
+import { invalidParameter, notFound } from '../fault';
 import { OrderedIndex, type IndexKey } from '../storage/ordered-index';
 import { Table, type Transaction } from '../storage/table';
-
-/** A stored value: text, or bytes kept base64 so rows serialise as JSON. */
-export type StoredValue = { readonly text: string } | { readonly binary: string };
-
-export interface VersionRecord {
-  readonly id: string;
-  /** False for the empty version RotateSecret creates before createSecret fills it. */
-  hasValue: boolean;
-  stages: string[];
-  readonly createdAt: number;
-}
-
-export interface RotationConfig {
-  enabled: boolean;
-  lambdaArn?: string;
-  rules?: { AutomaticallyAfterDays?: number; Duration?: string; ScheduleExpression?: string };
-}
-
-export interface ReplicaRecord {
-  readonly region: string;
-  /** As the caller named it; absent for the region's aws/secretsmanager key. */
-  kmsKeyId?: string;
-  /** Failed when the replica was not created (the region already had a secret of that name, say). */
-  status: 'InSync' | 'Failed' | 'InProgress';
-  statusMessage?: string;
-}
-
-export interface SecretRecord {
-  /** Creation order, unique per endpoint: the tiebreaker of every sort. */
-  readonly seq: number;
-  readonly name: string;
-  /** The ARN in the primary region; replicas differ only in the region field. */
-  readonly arn: string;
-  readonly region: string;
-  description?: string;
-  kmsKeyId?: string;
-  readonly createdAt: number;
-  lastChangedAt: number;
-  lastRotatedAt?: number;
-  nextRotationAt?: number;
-  /** When a scheduled deletion becomes final. */
-  deletionDate?: number;
-  rotation: RotationConfig;
-  tags: Record<string, string>;
-  policy?: string;
-  replicas: ReplicaRecord[];
-  /** Oldest first. */
-  versions: VersionRecord[];
-}
-
-/** How many versions without a label a secret keeps before the oldest go. */
-export const MAX_DEPRECATED_VERSIONS = 100;
-
-const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** Secrets Manager appends '-' and six random characters to every secret's ARN. */
-export function arnSuffix(): string {
-  // 248 = 4 * 62: bytes at or above it are dropped so every character is equally likely.
-  let suffix = '';
-  while (suffix.length < 6) {
-    for (const byte of randomBytes(12)) {
-      if (byte < 248 && suffix.length < 6) suffix += SUFFIX_ALPHABET[byte % 62];
-    }
-  }
-  return suffix;
-}
-
-export function newVersionId(): string {
-  return randomUUID();
-}
+import { arnSuffix, regionsOf, arnIn, type SecretRecord, type StoredValue } from './records';
 
 /** What ListSecrets can sort by, as the API names it. */
 export type SortBy = 'created-date' | 'last-accessed-date' | 'last-changed-date' | 'name';
@@ -94,16 +24,6 @@ const valueKey = (arn: string, versionId: string): string => `${arn}\n${versionI
 /** Reads in a replica's region are dated apart from the primary's ('@' never starts a VersionId). */
 const replicaKey = (arn: string, region: string): string => `${arn}\n@${region}`;
 const regionName = (region: string, name: string): string => `${region}\n${name}`;
-
-/** The regions a secret can be read in: its own and those of replicas that are in sync. */
-export function regionsOf(record: SecretRecord): string[] {
-  return [record.region, ...record.replicas.filter((r) => r.status === 'InSync').map((r) => r.region)];
-}
-
-/** The record's ARN as seen from `region` (its own, or a replica's). */
-export function arnIn(record: SecretRecord, region: string): string {
-  return record.arn.replace(`:secretsmanager:${record.region}:`, `:secretsmanager:${region}:`);
-}
 
 /**
  * All secrets of one endpoint, across regions: rows in tables, with indexes from name and
@@ -378,47 +298,4 @@ export class SecretStore {
 
   /** The last-accessed key each record is indexed under. */
   readonly #accessKeys = new Map<string, IndexKey>();
-}
-
-/** Reads and writes of a secret scheduled for deletion fail, as in the service. */
-export function assertNotDeleted(record: SecretRecord): void {
-  if (record.deletionDate !== undefined) {
-    throw invalidRequest(
-      "You can't perform this operation on the secret because it was marked for deletion.",
-    );
-  }
-}
-
-export function holderOf(record: SecretRecord, stage: string): VersionRecord | undefined {
-  return record.versions.find((version) => version.stages.includes(stage));
-}
-
-export function versionById(record: SecretRecord, id: string): VersionRecord | undefined {
-  return record.versions.find((version) => version.id === id);
-}
-
-/**
- * Puts `stage` on `target`, taking it off whichever version had it. Moving AWSCURRENT
- * moves AWSPREVIOUS to the version that held AWSCURRENT, as the service does.
- */
-export function attachStage(record: SecretRecord, stage: string, target: VersionRecord): void {
-  const previous = holderOf(record, stage);
-  if (previous === target) return;
-  if (previous !== undefined) previous.stages = previous.stages.filter((s) => s !== stage);
-  target.stages.push(stage);
-  if (stage === 'AWSCURRENT' && previous !== undefined) {
-    const oldPrevious = holderOf(record, 'AWSPREVIOUS');
-    if (oldPrevious !== undefined) oldPrevious.stages = oldPrevious.stages.filter((s) => s !== 'AWSPREVIOUS');
-    previous.stages.push('AWSPREVIOUS');
-  }
-}
-
-/** Drops the oldest unlabelled versions beyond the service's limit, with their values. */
-export function pruneVersions(store: SecretStore, tx: Transaction, record: SecretRecord): void {
-  const unlabelled = record.versions.filter((version) => version.stages.length === 0);
-  const excess = unlabelled.length - MAX_DEPRECATED_VERSIONS;
-  if (excess <= 0) return;
-  const dropped = new Set(unlabelled.slice(0, excess));
-  for (const version of dropped) store.dropVersion(tx, record, version.id);
-  record.versions = record.versions.filter((version) => !dropped.has(version));
 }

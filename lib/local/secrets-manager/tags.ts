@@ -1,7 +1,7 @@
 import { invalidParameter, limitExceeded } from '../fault';
 import { optionalStringList, requiredString, type Body } from '../wire';
 import type { SmContext } from './context';
-import { assertNotDeleted } from './store';
+import { assertNotDeleted } from './versions';
 
 /** The most tags a secret can have. */
 export const MAX_TAGS = 50;

@@ -4,18 +4,8 @@ import { optionalBlob, optionalString, optionalStringList, requiredString, type 
 import type { SmContext } from './context';
 import { assertCanEncrypt, isDefaultKey } from './encryption-key';
 import { addReplicas, replicationStatus, type ReplicaRequest } from './replication-ops';
-import {
-  arnIn,
-  assertNotDeleted,
-  attachStage,
-  holderOf,
-  newVersionId,
-  pruneVersions,
-  versionById,
-  type SecretRecord,
-  type StoredValue,
-  type VersionRecord,
-} from './store';
+import { arnIn, newVersionId, type SecretRecord, type StoredValue, type VersionRecord } from './records';
+import { assertNotDeleted, attachStage, holderOf, pruneVersions, versionById } from './versions';
 
 const MAX_VALUE_BYTES = 65_536;
 const MAX_STAGES_PER_VERSION = 20;

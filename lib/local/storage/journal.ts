@@ -1,9 +1,8 @@
-import type { DataDir, StateFileName } from './data-dir';
-import { stateFileName } from './data-dir';
-import { fsyncDirectorySync, writeFully, writeFullySync, type FileSystem } from './file-system';
-import { encodeHeader, FrameCipher, newHeader, readFrameFile, type FileKind } from './frame-file';
+import type { DataDir } from './data-dir';
+import { writeFully, type FileSystem } from './file-system';
+import { createLog, writeSnapshot, type OpenLog } from './journal-files';
+import { recover, type RecoveryReport } from './recovery';
 import type { Table, Transaction } from './table';
-import { SecretDecodeError } from '../../errors';
 
 /** A write the disk refused. Nothing of it, or of writes queued behind it, remains in memory. */
 export class DurabilityFailure extends Error {
@@ -26,27 +25,10 @@ export interface JournalOptions {
   readonly log?: (line: string) => void;
 }
 
-/** What opening the data directory found and did. */
-export interface RecoveryReport {
-  /** Temporary files of interrupted writes, removed. */
-  readonly removedTemporaryFiles: readonly string[];
-  /** An incomplete last frame (a write cut short, never acknowledged), moved aside. */
-  readonly tornTail?: { readonly file: string; readonly bytes: number; readonly keptAs: string };
-  readonly snapshot?: string;
-  readonly logs: readonly string[];
-  readonly rows: number;
-}
-
-interface OpenLog {
-  readonly fd: number;
-  readonly generation: number;
-  readonly cipher: FrameCipher;
-  end: number;
-  frames: number;
-}
-
 interface Pending {
   readonly seq: number;
+  /** Access dates and the like: nothing else depends on them, and nobody waits for them. */
+  readonly bookkeeping: boolean;
   readonly payload: Buffer;
   readonly undo: ReadonlyArray<{
     readonly table: Table<unknown>;
@@ -60,9 +42,6 @@ interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
-
-/** Rows per snapshot frame are grouped up to about this many bytes. */
-const SNAPSHOT_FRAME_BYTES = 1024 * 1024;
 
 /**
  * Makes table changes durable: each committed transaction is one encrypted frame appended to
@@ -104,96 +83,8 @@ export class Journal {
 
   /** Reads the directory's state into the tables (without telling their listeners). */
   static open(options: JournalOptions): Journal {
-    const { dir, files } = options;
-    const stateFiles = dir.stateFiles();
-    const master = dir.masterKey(stateFiles.length > 0 || dir.hasLegacyState());
-    const removedTemporaryFiles = dir.removeLeftovers();
-    const byName = new Map(options.tables.map((table) => [table.name, table]));
-    let rows = 0;
-    const applyRows = (plain: Buffer, path: string): void => {
-      const changes = JSON.parse(plain.toString('utf8')) as unknown;
-      if (!Array.isArray(changes)) return;
-      for (const change of changes as Array<[string, string, unknown]>) {
-        const table = byName.get(change[0]);
-        if (table === undefined) {
-          throw new SecretDecodeError(
-            `${path} holds a table "${change[0]}" this keystage version does not know: it was written by a newer version. Use that version.`,
-          );
-        }
-        table.load(change[1], change[2] ?? undefined);
-        rows++;
-      }
-    };
-
-    const snapshots = stateFiles.filter((file) => file.kind === 'snapshot');
-    const snapshot = snapshots[snapshots.length - 1];
-    const from = snapshot?.generation ?? 1;
-    const logs = stateFiles.filter((file) => file.kind === 'log' && file.generation >= from);
-    if (snapshot !== undefined && logs.length === 0) logs.push({ kind: 'log', generation: from, name: '' });
-    logs.forEach((file, i) => {
-      if (file.generation !== from + i || file.name === '') {
-        throw new SecretDecodeError(
-          `${dir.file(stateFileName('log', from + i))} is missing: the data directory is incomplete. Restore it from a backup.`,
-        );
-      }
-    });
-    if (snapshot !== undefined) {
-      const path = dir.file(snapshot.name);
-      let ended = false;
-      readFrameFile(files, path, master, 'snapshot', (plain) => {
-        if (ended) throw new SecretDecodeError(`${path} has frames after its end: it was changed.`);
-        const parsed = JSON.parse(plain.toString('utf8')) as unknown;
-        if (Array.isArray(parsed)) return applyRows(plain, path);
-        ended = true;
-        if ((parsed as { rows?: unknown }).rows !== rows) {
-          throw new SecretDecodeError(`${path} does not hold the rows its end frame counts: it was changed.`);
-        }
-      });
-      if (!ended)
-        throw new SecretDecodeError(`${path} is cut short (no end frame). Restore it from a backup.`);
-    }
-    let open: OpenLog | undefined;
-    let tornTail: RecoveryReport['tornTail'];
-    logs.forEach((file, i) => {
-      const path = dir.file(file.name);
-      const contents = readFrameFile(files, path, master, 'log', (plain) => applyRows(plain, path));
-      const last = i === logs.length - 1;
-      if (contents.torn !== undefined && !last) {
-        throw new SecretDecodeError(
-          `${path} ends in an incomplete frame but is not the newest log: it was changed. Restore the data directory from a backup.`,
-        );
-      }
-      if (!last) return;
-      if (contents.torn !== undefined)
-        tornTail = keepTornTail(dir, files, file, contents.end, contents.torn.bytes);
-      const fd = files.openSync(path, 'r+');
-      open = {
-        fd,
-        generation: file.generation,
-        cipher: new FrameCipher(master, contents.header),
-        end: contents.end,
-        frames: contents.frameCount,
-      };
-    });
-    // Files older than the snapshot are what a compaction had not removed yet.
-    for (const file of stateFiles) {
-      if (file.generation < from) files.unlinkSync(dir.file(file.name));
-    }
-    open ??= createLog(dir, files, master, from);
-    const recovery: RecoveryReport = {
-      removedTemporaryFiles,
-      ...(tornTail === undefined ? {} : { tornTail }),
-      ...(snapshot === undefined ? {} : { snapshot: snapshot.name }),
-      logs: logs.map((file) => file.name),
-      rows,
-    };
-    const journal = new Journal(options, master, open, recovery);
-    if (tornTail !== undefined) {
-      journal.#report(
-        `recovered ${dir.path}: the last write before the previous stop was cut short and never acknowledged; its ${tornTail.bytes} bytes were moved to ${tornTail.keptAs}`,
-      );
-    }
-    return journal;
+    const { master, log, recovery } = recover(options);
+    return new Journal(options, master, log, recovery);
   }
 
   /** The position of everything applied so far; see {@link durable}. */
@@ -212,8 +103,8 @@ export class Journal {
 
   /**
    * Applies the transaction to the tables at once (later operations see it) and resolves
-   * when it is durable. A `bookkeeping` transaction is written the same way, but a read's
-   * {@link mark} does not wait for it. Rejects with {@link DurabilityFailure} when the disk refused it, and
+   * when it is durable. A `bookkeeping` transaction is written the same way, but nobody waits
+   * for it (neither the caller nor a read's {@link mark}) and a disk that refuses it drops it. Rejects with {@link DurabilityFailure} when the disk refused it, and
    * then nothing of it remains.
    */
   commit(tx: Transaction, options: { readonly bookkeeping?: boolean } = {}): Promise<void> {
@@ -233,9 +124,9 @@ export class Journal {
     // Bookkeeping (access dates) carries nothing an answer depends on, so it takes no place
     // of its own in the order that reads wait for.
     const seq = options.bookkeeping === true ? this.#committed : ++this.#committed;
-    this.#queue.push({ seq, payload, undo });
+    this.#queue.push({ seq, bookkeeping: options.bookkeeping === true, payload, undo });
     this.#schedule();
-    return this.durable(seq);
+    return options.bookkeeping === true ? Promise.resolve() : this.durable(seq);
   }
 
   /** Waits for queued writes and a running snapshot, then closes the log. */
@@ -289,21 +180,13 @@ export class Journal {
 
   /**
    * Cuts the refused bytes off the log and undoes every transaction not yet durable, newest
-   * first. A failed fsync leaves the page cache in an unknown state, so the journal then
+   * first (bookkeeping stays in memory: nothing depends on it). A refused write of bookkeeping
+   * alone only drops it. A failed fsync leaves the page cache in an unknown state, so the journal then
    * refuses all further writes until a restart reads the disk again.
    */
   #fail(batch: Pending[], error: NodeJS.ErrnoException, fsyncFailed: boolean): void {
     this.#files.ftruncate(this.#log.fd, this.#log.end, (truncateError) => {
-      const victims = [...batch, ...this.#queue];
-      this.#queue = [];
-      for (const pending of victims.reverse()) {
-        for (const change of [...pending.undo].reverse()) change.table.apply(change.key, change.row);
-      }
       const code = error.code ?? 'EIO';
-      const failure = new DurabilityFailure(
-        code,
-        `The change could not be written to ${this.#dir.path} (${code}: ${describe(code)}). Nothing was changed; ${code === 'ENOSPC' ? 'free disk space and retry' : 'check the disk and retry'}.`,
-      );
       if (fsyncFailed || truncateError !== null) {
         this.#broken = new DurabilityFailure(
           code,
@@ -311,10 +194,26 @@ export class Journal {
         );
         this.#report(this.#broken.message);
       }
+      this.#writing = false;
+      if (this.#broken === undefined && batch.every((pending) => pending.bookkeeping)) {
+        // Only bookkeeping was refused: it is dropped (memory keeps it, the disk does not), and
+        // the writes queued behind it, which cannot depend on it, go on to the next write.
+        this.#schedule();
+        return;
+      }
+      const victims = [...batch, ...this.#queue];
+      this.#queue = [];
+      for (const pending of victims.reverse()) {
+        if (pending.bookkeeping) continue;
+        for (const change of [...pending.undo].reverse()) change.table.apply(change.key, change.row);
+      }
+      const failure = new DurabilityFailure(
+        code,
+        `The change could not be written to ${this.#dir.path} (${code}: ${describe(code)}). Nothing was changed; ${code === 'ENOSPC' ? 'free disk space and retry' : 'check the disk and retry'}.`,
+      );
       const waiting = this.#waiters;
       this.#waiters = [];
       this.#durable = this.#committed;
-      this.#writing = false;
       for (const waiter of waiting) waiter.reject(this.#broken ?? failure);
       this.#schedule();
     });
@@ -364,111 +263,4 @@ function describe(code: string): string {
     default:
       return 'the write failed';
   }
-}
-
-function frameZero(kind: FileKind, generation: number): Buffer {
-  return Buffer.from(
-    JSON.stringify({ format: 'keystage-local', kind, generation, createdAt: new Date().toISOString() }),
-  );
-}
-
-/** A new, empty log: header and frame 0 on disk, and its name in the directory, durably. */
-function createLog(dir: DataDir, files: FileSystem, master: Buffer, generation: number): OpenLog {
-  const header = newHeader('log', generation);
-  const cipher = new FrameCipher(master, header);
-  const start = Buffer.concat([encodeHeader(header), cipher.seal(0, frameZero('log', generation))]);
-  const path = dir.file(stateFileName('log', generation));
-  const fd = files.openSync(path, 'wx', 0o600);
-  try {
-    writeFullySync(files, fd, start, 0);
-    files.fsyncSync(fd);
-    fsyncDirectorySync(files, dir.path);
-  } catch (error) {
-    files.closeSync(fd);
-    files.unlinkSync(path);
-    throw error;
-  }
-  return { fd, generation, cipher, end: start.length, frames: 1 };
-}
-
-/** Keeps an incomplete last frame in a side file and cuts it off the log. */
-function keepTornTail(
-  dir: DataDir,
-  files: FileSystem,
-  file: StateFileName,
-  end: number,
-  bytes: number,
-): NonNullable<RecoveryReport['tornTail']> {
-  const path = dir.file(file.name);
-  const keptAs = `${file.name}.torn-at-${end}`;
-  const tail = Buffer.alloc(bytes);
-  const fd = files.openSync(path, 'r+');
-  try {
-    files.readSync(fd, tail, 0, bytes, end);
-    dir.writeFileAtomically(keptAs, tail, 0o600);
-    files.ftruncateSync(fd, end);
-    files.fsyncSync(fd);
-  } finally {
-    files.closeSync(fd);
-  }
-  return { file: file.name, bytes, keptAs };
-}
-
-async function writeSnapshot(
-  dir: DataDir,
-  files: FileSystem,
-  master: Buffer,
-  generation: number,
-  tables: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, unknown]>]>,
-): Promise<string> {
-  const name = stateFileName('snapshot', generation);
-  const temp = dir.file(`${name}.tmp`);
-  const header = newHeader('snapshot', generation);
-  const cipher = new FrameCipher(master, header);
-  const fd = await new Promise<number>((resolve, reject) =>
-    files.open(temp, 'wx', 0o600, (error, fd) => (error === null ? resolve(fd) : reject(error))),
-  );
-  let position = 0;
-  let index = 0;
-  const write = (plain: Buffer | null): Promise<void> => {
-    const data = plain === null ? encodeHeader(header) : cipher.seal(index++, plain);
-    const at = position;
-    position += data.length;
-    return new Promise((resolve, reject) =>
-      writeFully(files, fd, data, at, (error) => (error === null ? resolve() : reject(error))),
-    );
-  };
-  try {
-    await write(null);
-    await write(frameZero('snapshot', generation));
-    let parts: string[] = [];
-    let size = 0;
-    let count = 0;
-    for (const [table, rows] of tables) {
-      for (const [key, row] of rows) {
-        const part = JSON.stringify([table, key, row]);
-        parts.push(part);
-        size += part.length;
-        count++;
-        if (size >= SNAPSHOT_FRAME_BYTES) {
-          await write(Buffer.from(`[${parts.join(',')}]`));
-          parts = [];
-          size = 0;
-        }
-      }
-    }
-    if (parts.length > 0) await write(Buffer.from(`[${parts.join(',')}]`));
-    await write(Buffer.from(JSON.stringify({ end: true, rows: count })));
-    await new Promise<void>((resolve, reject) =>
-      files.fsync(fd, (error) => (error === null ? resolve() : reject(error))),
-    );
-  } catch (error) {
-    files.closeSync(fd);
-    files.unlinkSync(temp);
-    throw error;
-  }
-  files.closeSync(fd);
-  files.renameSync(temp, dir.file(name));
-  fsyncDirectorySync(files, dir.path);
-  return name;
 }

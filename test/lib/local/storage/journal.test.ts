@@ -132,6 +132,27 @@ describe('Journal', () => {
     });
   });
 
+  it('drops refused bookkeeping without failing the writes queued behind it, or a read', async () => {
+    const journal = open(path);
+    await journal.put('a', '1');
+    journal.faulty.failWrites = 1;
+    const note = new Transaction();
+    note.put(journal.table, 'accessed', { value: 'today' });
+    const mark = journal.journal.mark();
+    const bookkeeping = journal.journal.commit(note, { bookkeeping: true });
+    await new Promise((resolve) => setImmediate(resolve)); // its write is under way, and fails
+    const write = journal.put('b', '2'); // queued behind it
+    await expect(journal.journal.durable(mark)).resolves.toBeUndefined();
+    await expect(write).resolves.toBeUndefined();
+    await expect(bookkeeping).resolves.toBeUndefined(); // nobody waits for bookkeeping
+    expect(journal.faulty.failWrites).toBe(0); // the write did fail
+    expect(journal.contents()['accessed']).toBe('today'); // kept in memory only
+    await journal.close();
+    const reopened = open(path);
+    expect(reopened.contents()).toEqual({ a: '1', b: '2' }); // the refused bookkeeping is not on disk
+    await reopened.close();
+  });
+
   it('after a failed fsync refuses all writes until a restart, which reads the disk again', async () => {
     const journal = open(path);
     await journal.put('a', '1');
