@@ -224,8 +224,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
           : invoke(KMS_OPERATIONS[call.operation]!, { keys, tx, region: call.region, now }, call.body);
     } catch (error) {
       // A refused RotateSecret can still ask for the unfinished rotation to be attempted again.
-      if (error instanceof ServiceFault && rotations.length > 0)
-        void durability.durable(mark).then(startRotations);
+      if (error instanceof ServiceFault && rotations.length > 0) {
+        void durability.durable(mark).then(startRotations, () => undefined);
+      }
       throw error;
     }
     // Access dates are bookkeeping: a disk that refuses them must not fail a read.
