@@ -1,4 +1,6 @@
-export { createRotationHandler, parseRotationEvent } from './protocol';
+// `keystage/rotation`: the rotation protocol and the strategies, for rotation functions of
+// your own. Named exports only; drivers, SQL helpers and the handlers' wiring stay inside.
+export { createRotationHandler } from './protocol';
 export type {
   RotationEvent,
   RotationHandler,
@@ -7,9 +9,12 @@ export type {
   RotationValues,
   StepContext,
 } from './protocol';
-export { RotationFailure, RotationStepError, ROTATION_STEPS } from './errors';
+export type { LogSink, RotationLog } from './log';
+export type { RotationSecrets, SecretState } from './secrets';
+export { ErrorFacts, ROTATION_STEPS, RotationFailure, RotationStepError } from './errors';
 export type { RotationFailureReason, RotationStep } from './errors';
 export { RotationConfigError, passwordPolicyFromEnv } from './config';
+export type { Environment } from './config';
 export { createGenericStrategy, genericStrategyFromEnv } from './strategies/generic';
 export type { GenericKind, GenericStrategyOptions } from './strategies/generic';
 export { alternatingUsersStrategy, singleUserStrategy } from './strategies/database';
@@ -19,4 +24,6 @@ export { postgresAlternatingStrategy } from './strategies/postgres-alternating';
 export { mysqlSingleStrategy } from './strategies/mysql-single';
 export { mysqlAlternatingStrategy } from './strategies/mysql-alternating';
 export type { DatabaseDriver, DatabaseSession } from './db/driver';
-export type { ConnectionSettings, DatabaseSecret } from './db/secret';
+export { connectionSettingsFromEnv } from './db/secret';
+export type { ConnectionSettings } from './db/secret';
+export type { DatabaseSecret } from '../lib/core';

@@ -1,19 +1,9 @@
 import { inspect } from 'node:util';
 import { ValidationError, show } from '../errors';
 import { generatePassword, type PasswordPolicy } from './password';
-
-/** Database engines, spelled as AWS rotation functions expect in the secret's `engine`. */
-export type DatabaseEngine = 'postgres' | 'mysql' | 'mariadb' | 'oracle' | 'sqlserver' | 'redshift';
-
-/** Each engine's standard port. */
-export const DEFAULT_PORTS: Readonly<Record<DatabaseEngine, number>> = Object.freeze({
-  postgres: 5432,
-  mysql: 3306,
-  mariadb: 3306,
-  oracle: 1521,
-  sqlserver: 1433,
-  redshift: 5439,
-});
+// The database secret shape is one rule, in lib/core; re-exported where it always was.
+import { DEFAULT_PORTS, type DatabaseEngine, type DatabaseSecretJson } from '../core';
+export { DEFAULT_PORTS, type DatabaseEngine, type DatabaseSecretJson };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$.-]*$/;
 // Stricter than "no whitespace": names, IPv4 and (bracketed) IPv6 only, so a host can never
@@ -41,16 +31,6 @@ export interface DatabaseCredentialsInput {
    * @default - the default PasswordPolicy: 32 characters, safe in URIs, .pgpass, JDBC and shells
    */
   readonly password?: PasswordPolicy;
-}
-
-/** The secret's JSON shape, as AWS's rotation functions read it. */
-export interface DatabaseSecretJson {
-  readonly engine: DatabaseEngine;
-  readonly host: string;
-  readonly port: number;
-  readonly username: string;
-  readonly password: string;
-  readonly dbname?: string;
 }
 
 /**

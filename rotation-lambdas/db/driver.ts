@@ -1,4 +1,5 @@
-import type { ConnectionSettings, DatabaseSecret } from './secret';
+import type { DatabaseSecret } from '../../lib/core';
+import type { ConnectionSettings } from './secret';
 
 /** A logged-in database connection, as a rotation needs it. */
 export interface DatabaseSession {

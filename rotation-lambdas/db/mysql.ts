@@ -1,14 +1,11 @@
-import { createConnection, type Connection, type ConnectionOptions } from 'mysql2/promise';
+import { isIP } from 'node:net';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import { isMysqlAuthError, type DatabaseSecret } from '../../lib/core';
 import { RotationFailure } from '../errors';
 import type { DatabaseDriver, DatabaseSession } from './driver';
-import type { ConnectionSettings, DatabaseSecret } from './secret';
-
-/**
- * Server errors that mean "these credentials do not log in": access denied (1045, 1698),
- * no access to the secret's database (1044), password expired (1820, 1862), account
- * locked (3118, MariaDB 4151).
- */
-const LOGIN_REFUSED = new Set([1044, 1045, 1698, 1820, 1862, 3118, 4151]);
+import { mysql2Module } from './driver-modules';
+import type { ConnectionSettings } from './secret';
+import { unreachable } from './unreachable';
 
 /** A string literal for `sql_mode`: quotes doubled, and backslashes too unless the server treats them as plain. */
 export function quoteString(value: string, noBackslashEscapes: boolean): string {
@@ -275,6 +272,15 @@ async function login(
   secret: DatabaseSecret,
   settings: ConnectionSettings,
 ): Promise<MysqlSession | undefined> {
+  if (secret.ssl && isIP(secret.host) !== 0) {
+    // mysql2 sends no server name for an address, and Node then checks the certificate
+    // against the name "localhost": any certificate for localhost would pass, and one made
+    // for the address never does. Refused before connecting, so no password is sent.
+    throw new RotationFailure(
+      'INVALID_SECRET',
+      `The secret's "host" is an IP address (${secret.host}), against which mysql2 cannot verify the server's TLS certificate; put the server's DNS name (the one its certificate names) in "host", or set "ssl": false on a network where TLS is not needed.`,
+    );
+  }
   const options: ConnectionOptions = {
     host: secret.host,
     port: secret.port,
@@ -283,31 +289,41 @@ async function login(
     connectTimeout: settings.connectTimeoutMs,
     charset: 'utf8mb4',
     ...(secret.dbname === undefined ? {} : { database: secret.dbname }),
-    ...(secret.ssl ? { ssl: { rejectUnauthorized: true } } : {}),
+    // The chain against the runtime's CAs (Node's bundle plus NODE_EXTRA_CA_CERTS) and, with
+    // verifyIdentity, the certificate's names against the host: mysql2 checks no name without it.
+    ...(secret.ssl ? { ssl: { rejectUnauthorized: true, verifyIdentity: true } } : {}),
   };
+  const { createConnection } = mysql2Module();
   let connection: Connection;
   try {
     connection = await createConnection(options);
   } catch (error) {
+    if (isMysqlAuthError(error)) return undefined;
     const errno = (error as { errno?: unknown }).errno;
-    if (typeof errno === 'number' && LOGIN_REFUSED.has(errno)) return undefined;
     if (typeof errno === 'number' && errno > 0) {
       throw new RotationFailure('DATABASE_ERROR', `MySQL refused the connection (error ${errno}).`, {
         cause: error,
       });
     }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new RotationFailure(
-      'DATABASE_UNREACHABLE',
-      `Could not connect to MySQL at ${secret.host}:${secret.port} within ${settings.connectTimeoutMs} ms: ${reason}`,
-      { cause: error },
-    );
+    throw unreachable('MySQL', secret, settings, error);
   }
   connection.on('error', () => undefined);
+  try {
+    // An expired password logs in to a sandbox where every statement fails (1820): for a
+    // rotation that credential does not log in either.
+    await connection.query({ sql: 'SELECT 1', timeout: settings.queryTimeoutMs });
+  } catch (error) {
+    connection.destroy();
+    if (isMysqlAuthError(error)) return undefined;
+    throw statementFailed('run a first statement', error);
+  }
   return new MysqlSession(connection, settings);
 }
 
-/** MySQL 8 and MariaDB over `mysql2`: TLS verified against the system CAs unless the secret says `"ssl": false`. */
+/**
+ * MySQL 8 and MariaDB over `mysql2`: TLS verified (chain and host name; the host must then be a
+ * DNS name) unless the secret says `"ssl": false`.
+ */
 export const mysqlDriver: DatabaseDriver = {
   engines: ['mysql', 'mariadb'],
   defaultPort: 3306,

@@ -1,11 +1,13 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
+import { checkServerIdentity } from 'node:tls';
+import type { Client, ClientConfig } from 'pg';
+import { isPgAuthError, type DatabaseSecret } from '../../lib/core';
 import { RotationFailure } from '../errors';
 import type { DatabaseDriver, DatabaseSession } from './driver';
-import type { ConnectionSettings, DatabaseSecret } from './secret';
+import { pgModule } from './driver-modules';
+import type { ConnectionSettings } from './secret';
+import { unreachable } from './unreachable';
 
-/** SQLSTATE class 28: the server refused the credentials (wrong password, unknown role, pg_hba). */
-const LOGIN_REFUSED = /^28/;
 const SCRAM_ITERATIONS = 4096;
 
 /**
@@ -31,6 +33,9 @@ function statementFailed(what: string, error: unknown): RotationFailure {
     { cause: error },
   );
 }
+
+const escapeIdentifier = (name: string) => pgModule().escapeIdentifier(name);
+const escapeLiteral = (text: string) => pgModule().escapeLiteral(text);
 
 class PostgresSession implements DatabaseSession {
   constructor(private readonly client: Client) {}
@@ -107,7 +112,18 @@ class PostgresSession implements DatabaseSession {
   }
 }
 
-/** PostgreSQL over `pg`: TLS verified against the system CAs unless the secret says `"ssl": false`. */
+/**
+ * TLS that verifies the certificate chain against the runtime's CAs (Node's bundle plus
+ * NODE_EXTRA_CA_CERTS, which the CDK construct sets to the Lambda runtime's RDS bundle) and the
+ * certificate's names against the secret's host. pg passes these options to tls.connect;
+ * the identity check is spelled out so it holds for an IP address too, whatever the pg
+ * version (a tls.connect without `host` or `servername` checks the name "localhost").
+ */
+function verifiedTls(host: string): NonNullable<ClientConfig['ssl']> {
+  return { rejectUnauthorized: true, checkServerIdentity: (_name, cert) => checkServerIdentity(host, cert) };
+}
+
+/** PostgreSQL over `pg`: TLS verified (chain and host name) unless the secret says `"ssl": false`. */
 export const postgresDriver: DatabaseDriver = {
   engines: ['postgres'],
   defaultPort: 5432,
@@ -119,13 +135,13 @@ export const postgresDriver: DatabaseDriver = {
       user: secret.username,
       password: secret.password,
       database: secret.dbname ?? 'postgres',
-      ssl: secret.ssl ? { rejectUnauthorized: true } : false,
+      ssl: secret.ssl ? verifiedTls(secret.host) : false,
       connectionTimeoutMillis: settings.connectTimeoutMs,
       query_timeout: settings.queryTimeoutMs,
       statement_timeout: settings.queryTimeoutMs,
       application_name: 'keystage-rotation',
     };
-    const client = new Client(config);
+    const client = new (pgModule().Client)(config);
     // A connection that dies later (server restart) must not crash the function.
     client.on('error', () => undefined);
     try {
@@ -133,19 +149,14 @@ export const postgresDriver: DatabaseDriver = {
       return new PostgresSession(client);
     } catch (error) {
       await client.end().catch(() => undefined);
+      if (isPgAuthError(error)) return undefined;
       const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && LOGIN_REFUSED.test(code)) return undefined;
       if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
         throw new RotationFailure('DATABASE_ERROR', `PostgreSQL refused the connection (SQLSTATE ${code}).`, {
           cause: error,
         });
       }
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RotationFailure(
-        'DATABASE_UNREACHABLE',
-        `Could not connect to PostgreSQL at ${secret.host}:${secret.port} within ${settings.connectTimeoutMs} ms: ${reason}`,
-        { cause: error },
-      );
+      throw unreachable('PostgreSQL', secret, settings, error);
     }
   },
 };

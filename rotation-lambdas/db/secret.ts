@@ -1,22 +1,7 @@
+import { parseDatabaseSecret as parseSecret, type DatabaseSecret } from '../../lib/core';
+import { isKeystageError } from '../../lib/errors';
 import { RotationFailure } from '../errors';
-import { millisecondsFromEnv, type Environment } from '../config';
-
-/**
- * A database secret, in the JSON shape AWS's rotation functions use, plus `ssl` (TLS is
- * required unless a secret says `"ssl": false`) and `masterarn` for alternating users.
- */
-export interface DatabaseSecret {
-  readonly engine: string;
-  readonly host: string;
-  readonly port: number;
-  readonly username: string;
-  readonly password: string;
-  readonly dbname: string | undefined;
-  readonly masterarn: string | undefined;
-  readonly ssl: boolean;
-  /** The whole object, so a new version keeps fields keystage does not know. */
-  readonly fields: Readonly<Record<string, unknown>>;
-}
+import { databaseTimeoutsFromEnv, type Environment } from '../config';
 
 /** How long to wait for the database. Both far below the Lambda timeout. */
 export interface ConnectionSettings {
@@ -26,68 +11,35 @@ export interface ConnectionSettings {
   readonly queryTimeoutMs: number;
 }
 
+/**
+ * The settings from `DB_CONNECT_TIMEOUT_MS` and `DB_QUERY_TIMEOUT_MS`, by the environment contract.
+ * @example
+ * export const handler = createRotationHandler(
+ *   postgresSingleStrategy({ connection: connectionSettingsFromEnv(process.env) }),
+ * );
+ */
 export function connectionSettingsFromEnv(env: Environment): ConnectionSettings {
-  return {
-    connectTimeoutMs: millisecondsFromEnv(env, 'DB_CONNECT_TIMEOUT_MS', 5_000),
-    queryTimeoutMs: millisecondsFromEnv(env, 'DB_QUERY_TIMEOUT_MS', 10_000),
-  };
+  return databaseTimeoutsFromEnv(env);
 }
 
-const invalid = (stage: string, message: string) =>
-  new RotationFailure('INVALID_SECRET', `The ${stage} value ${message}`);
-
-/** Parses and checks a stored database secret; messages name the field, never the value. */
+/**
+ * Parses a stored database secret by keystage's one rule for the shape (lib/core), for a
+ * function that rotates `engines`: a value that breaks the rule is an INVALID_SECRET failure
+ * whose message names the stage and the field, never a value.
+ */
 export function parseDatabaseSecret(
   text: string,
   stage: string,
   engines: readonly string[],
   defaultPort: number,
 ): DatabaseSecret {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalid(
-      stage,
-      'is not JSON: a database secret is an object with engine, host, username and password.',
-    );
+    return parseSecret(text, { engines, defaultPort, subject: `The ${stage} value` });
+  } catch (error) {
+    if (isKeystageError(error, 'VALIDATION_ERROR'))
+      throw new RotationFailure('INVALID_SECRET', error.message);
+    throw error;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid(stage, 'is not a JSON object with engine, host, username and password.');
-  }
-  const fields = parsed as Record<string, unknown>;
-  const text_ = (name: string, required: boolean): string | undefined => {
-    const value = fields[name];
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string' || value === '')
-      throw invalid(stage, `needs a non-empty string "${name}".`);
-    return value;
-  };
-  const engine = text_('engine', true)!;
-  if (!engines.includes(engine)) {
-    throw invalid(
-      stage,
-      `has engine ${JSON.stringify(engine)}; this function rotates ${engines.join(' or ')}.`,
-    );
-  }
-  const rawPort = fields.port ?? defaultPort;
-  const port = typeof rawPort === 'string' && /^\d+$/.test(rawPort) ? Number(rawPort) : rawPort;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw invalid(stage, 'has a "port" that is not a TCP port (1..65535).');
-  }
-  const ssl = fields.ssl ?? true;
-  if (typeof ssl !== 'boolean') throw invalid(stage, 'has an "ssl" that is not true or false.');
-  return {
-    engine,
-    host: text_('host', true)!,
-    port,
-    username: text_('username', true)!,
-    password: text_('password', true)!,
-    dbname: text_('dbname', false),
-    masterarn: text_('masterarn', false),
-    ssl,
-    fields,
-  };
 }
 
 /** True when two secrets name the same user on the same server. */

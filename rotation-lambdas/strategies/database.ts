@@ -1,14 +1,10 @@
-import { generatePassword, type PasswordPolicy } from '../../lib/generate/password';
+import type { DatabaseSecret } from '../../lib/core';
+import { generatePassword, type PasswordPolicy } from '../../lib/generate';
+import { ROTATION_DEFAULTS } from '../environment';
 import { RotationFailure } from '../errors';
 import type { RotationStrategy, RotationValues, StepContext } from '../protocol';
 import type { DatabaseDriver, DatabaseSession } from '../db/driver';
-import {
-  alternation,
-  parseDatabaseSecret,
-  sameIdentity,
-  type ConnectionSettings,
-  type DatabaseSecret,
-} from '../db/secret';
+import { alternation, parseDatabaseSecret, sameIdentity, type ConnectionSettings } from '../db/secret';
 
 export interface DatabaseStrategyOptions {
   /** @default keystage's default password policy */
@@ -17,7 +13,10 @@ export interface DatabaseStrategyOptions {
   readonly connection?: Partial<ConnectionSettings>;
 }
 
-const DEFAULT_CONNECTION: ConnectionSettings = { connectTimeoutMs: 5_000, queryTimeoutMs: 10_000 };
+const DEFAULT_CONNECTION: ConnectionSettings = {
+  connectTimeoutMs: ROTATION_DEFAULTS.connectTimeoutMs,
+  queryTimeoutMs: ROTATION_DEFAULTS.queryTimeoutMs,
+};
 
 interface Parsed {
   readonly current: DatabaseSecret;

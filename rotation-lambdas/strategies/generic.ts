@@ -1,15 +1,18 @@
-// Each generator from its own module: the package index also exports DataKey, which loads
-// the KMS client, and a rotation bundle must stay small and quick to start.
-import { generateApiKey, type ApiKeyOptions } from '../../lib/generate/api-key';
-import { generatePassword, type PasswordPolicy } from '../../lib/generate/password';
-import { generateSymmetricKey } from '../../lib/generate/symmetric-key';
-import { passwordPolicyFromEnv, RotationConfigError, type Environment } from '../config';
+// Through the lib/generate barrel, as every import of lib. Its DataKey needs the KMS client; the
+// bundler drops it from rotation bundles (scripts/bundle-rotation-lambdas.mjs marks lib pure).
+import {
+  generateApiKey,
+  generatePassword,
+  generateSymmetricKey,
+  type ApiKeyOptions,
+  type PasswordPolicy,
+} from '../../lib/generate';
+import { genericSettingsFromEnv, RotationConfigError, type Environment } from '../config';
+import { GENERIC_KINDS, type GenericKind } from '../environment';
 import { RotationFailure } from '../errors';
 import type { RotationStrategy, RotationValues, StepContext } from '../protocol';
 
-/** What a generic rotation regenerates. */
-export type GenericKind = 'password' | 'api-key' | 'symmetric-key';
-const KINDS: readonly GenericKind[] = ['password', 'api-key', 'symmetric-key'];
+export type { GenericKind };
 
 export interface GenericStrategyOptions {
   /** What to generate. A symmetric key is stored as base64 (32 random bytes). */
@@ -61,8 +64,12 @@ function parseObject(text: string, what: string): Record<string, unknown> {
  * export const handler = createRotationHandler(createGenericStrategy({ kind: 'api-key', jsonField: 'key' }));
  */
 export function createGenericStrategy(options: GenericStrategyOptions): RotationStrategy {
-  if (!KINDS.includes(options.kind)) {
-    throw new RotationConfigError('GENERIC_KIND', `kind must be one of ${KINDS.join(', ')}.`);
+  if (!GENERIC_KINDS.includes(options.kind)) {
+    throw new RotationConfigError(
+      'GENERIC_KIND',
+      `must be one of ${GENERIC_KINDS.join(', ')}`,
+      'genericKind',
+    );
   }
   const generate = (): string => {
     if (options.kind === 'api-key') return generateApiKey(options.apiKey);
@@ -114,16 +121,12 @@ export function createGenericStrategy(options: GenericStrategyOptions): Rotation
  * and the password policy variables.
  */
 export function genericStrategyFromEnv(env: Environment): RotationStrategy {
-  const kind = (env.GENERIC_KIND ?? 'password') as GenericKind;
-  if (!KINDS.includes(kind)) {
-    throw new RotationConfigError('GENERIC_KIND', `GENERIC_KIND must be one of ${KINDS.join(', ')}.`);
-  }
-  const jsonField = env.JSON_FIELD === undefined || env.JSON_FIELD === '' ? undefined : env.JSON_FIELD;
-  const prefix = env.API_KEY_PREFIX;
+  // Read by the rotation environment contract, which the CDK construct renders with.
+  const { kind, jsonField, apiKeyPrefix, password } = genericSettingsFromEnv(env);
   return createGenericStrategy({
     kind,
     ...(jsonField === undefined ? {} : { jsonField }),
-    password: passwordPolicyFromEnv(env),
-    ...(prefix === undefined || prefix === '' ? {} : { apiKey: { prefix } }),
+    password,
+    ...(apiKeyPrefix === undefined ? {} : { apiKey: { prefix: apiKeyPrefix } }),
   });
 }

@@ -1,3 +1,5 @@
+import { parseDatabaseSecret as parseByTheRule } from '../../lib/core';
+import { generateDatabaseCredentials } from '../../lib/generate';
 import {
   connectionSettingsFromEnv,
   alternation,
@@ -22,7 +24,7 @@ describe('database secrets', () => {
   it.each([
     ['not JSON', 'nope', 'is not JSON'],
     ['an array', [1], 'not a JSON object'],
-    ['another engine', { ...base, engine: 'mysql' }, 'rotates postgres'],
+    ['another engine', { ...base, engine: 'mysql' }, 'expected postgres'],
     ['no host', { ...base, host: '' }, '"host"'],
     ['no password', { ...base, password: undefined }, '"password"'],
     ['a bad port', { ...base, port: 70_000 }, '"port"'],
@@ -71,5 +73,40 @@ describe('database secrets', () => {
     expect(() => connectionSettingsFromEnv({ DB_QUERY_TIMEOUT_MS: String(2 ** 31) })).toThrow(
       expect.objectContaining({ variable: 'DB_QUERY_TIMEOUT_MS' }),
     );
+  });
+});
+
+describe('the database secret shape, one rule for writers and readers (lib/core)', () => {
+  it.each(['postgres', 'mysql', 'mariadb'] as const)(
+    'reads what generateDatabaseCredentials writes for %s, with the same default port',
+    (engine) => {
+      const credentials = generateDatabaseCredentials({
+        engine,
+        host: 'db.internal',
+        username: 'app',
+        dbname: 'shop',
+      });
+      const read = parseByTheRule(credentials.toSecretString());
+      expect(read).toMatchObject({
+        engine,
+        host: 'db.internal',
+        port: credentials.port,
+        username: 'app',
+        dbname: 'shop',
+        ssl: true,
+      });
+      expect(read.password).toBe(credentials.password);
+    },
+  );
+
+  it.each([
+    ['not JSON', 'nope', 'secret'],
+    ['an unknown engine', JSON.stringify({ ...base, engine: 'db2' }), 'engine'],
+    ['an empty host', JSON.stringify({ ...base, host: '' }), 'host'],
+    ['a port out of range', JSON.stringify({ ...base, port: 0 }), 'port'],
+    ['ssl as a string', JSON.stringify({ ...base, ssl: 'yes' }), 'ssl'],
+    ['a masterarn that is not a string', JSON.stringify({ ...base, masterarn: 7 }), 'masterarn'],
+  ])('refuses %s with a ValidationError whose field names the key', (_what, text, field) => {
+    expect(() => parseByTheRule(text)).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', field }));
   });
 });

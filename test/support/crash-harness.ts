@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createRotationHandler, type RotationStrategy } from '../../rotation-lambdas';
-import { ROTATION_STEPS } from '../../rotation-lambdas/errors';
+import { ErrorFacts, ROTATION_STEPS } from '../../rotation-lambdas/errors';
 import { Crash, SecretsManagerModel } from './secrets-manager-model';
 
 /**
@@ -110,8 +110,10 @@ export async function runWithCrashes(options: {
         step++;
         continue;
       }
+      // A rotation error keeps only the facts of a foreign cause, the Crash among them.
       const cause = (failed as { cause?: unknown }).cause;
-      if (!(cause instanceof Crash) && !(failed instanceof Crash)) throw failed;
+      const crashed = cause instanceof ErrorFacts ? cause.errorName === 'Crash' : cause instanceof Crash;
+      if (!crashed && !(failed instanceof Crash)) throw failed;
       await options.during?.({ token });
       if (plan.restart[restarts++ % plan.restart.length]) step = 0;
     }

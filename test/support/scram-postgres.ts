@@ -20,7 +20,7 @@ export interface PostgresServer {
   readonly dataDir?: string;
 }
 
-const BIN = process.env.KEYSTAGE_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+export const BIN = process.env.KEYSTAGE_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 async function refusesWrongPassword(server: Omit<PostgresServer, 'password'>): Promise<boolean> {
   const client = new Client({
@@ -40,7 +40,7 @@ async function refusesWrongPassword(server: Omit<PostgresServer, 'password'>): P
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -51,12 +51,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Runs a PostgreSQL binary as the `postgres` user when we are root (initdb refuses root). */
-function asPostgres(binary: string, args: string[]): void {
-  const asRoot = process.getuid?.() === 0;
-  const [command, argv] = asRoot
+/** The command line that runs a PostgreSQL binary as the `postgres` user when we are root (initdb refuses root). */
+export function postgresCommand(binary: string, args: string[]): [string, string[]] {
+  return process.getuid?.() === 0
     ? ['runuser', ['-u', 'postgres', '--', join(BIN, binary), ...args]]
     : [join(BIN, binary), args];
+}
+
+/** Runs a PostgreSQL binary, as the `postgres` user when we are root. */
+export function asPostgres(binary: string, args: string[]): void {
+  const [command, argv] = postgresCommand(binary, args);
   execFileSync(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
