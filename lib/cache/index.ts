@@ -1,5 +1,5 @@
 export { SecretCache } from './secret-cache';
-export type { CacheStats, FetchedSecret, SecretSource } from './secret-cache';
+export type { CacheStats, FetchedSecret, SecretSource, VersionSelector } from './types';
 export type { SecretCacheOptions } from './options';
-export { isDatabaseAuthError, isMysqlAuthError, isPgAuthError } from './auth-errors';
+export { isDatabaseAuthError, isMysqlAuthError, isPgAuthError } from '../core';
 export { secretIdsFromEvent } from './events';

@@ -1,3 +1,4 @@
+import { randomInt as cryptoRandomInt } from 'node:crypto';
 import { ValidationError, show } from '../errors';
 
 /** The largest delay a Node timer honours; longer ones fire after 1 ms. */
@@ -23,7 +24,9 @@ export interface SecretCacheOptions {
    */
   readonly maxStaleMs?: number;
   /**
-   * How many secrets are kept; the least recently used go first.
+   * How many secrets are kept. When full, a secret read for the first time is admitted only
+   * if it was read more often lately than the one it would displace (W-TinyLFU), so a scan of
+   * many secrets cannot flush the ones in use.
    * @default 1000
    */
   readonly maxEntries?: number;
@@ -32,6 +35,12 @@ export interface SecretCacheOptions {
    * @default Date.now
    */
   readonly now?: () => number;
+  /**
+   * The random source: a uniform integer in [0, max). Draws the jitter of refresh backoff and
+   * the seed of the frequency sketch's hash. Inject it (with `now`) to make tests exact.
+   * @default crypto.randomInt
+   */
+  readonly randomInt?: (max: number) => number;
 }
 
 export interface ResolvedCacheOptions {
@@ -40,6 +49,7 @@ export interface ResolvedCacheOptions {
   readonly maxStaleMs: number;
   readonly maxEntries: number;
   readonly now: () => number;
+  readonly randomInt: (max: number) => number;
 }
 
 function duration(value: unknown, field: string): number {
@@ -78,5 +88,8 @@ export function resolveCacheOptions(options: SecretCacheOptions = {}): ResolvedC
   const now = options.now ?? Date.now;
   if (typeof now !== 'function')
     throw new ValidationError('now', 'now must be a function returning milliseconds.');
-  return { ttlMs, refreshAheadMs, maxStaleMs, maxEntries, now };
+  const randomInt = options.randomInt ?? ((max: number) => cryptoRandomInt(max));
+  if (typeof randomInt !== 'function')
+    throw new ValidationError('randomInt', 'randomInt must be a function returning an integer in [0, max).');
+  return { ttlMs, refreshAheadMs, maxStaleMs, maxEntries, now, randomInt };
 }

@@ -1,124 +1,30 @@
 import { inspect } from 'node:util';
-import { ConflictError, KeystageError, SecretDecodeError } from '../errors';
+import { isDatabaseAuthError, parseSecretJson } from '../core';
+import { ConflictError, type KeystageError } from '../errors';
+import { newCounters } from './counters';
+import { deepFreeze } from './deep-freeze';
+import { EntryStore } from './entry-store';
+import { recordHit } from './eviction';
 import { secretIdsFromEvent } from './events';
-import { isDatabaseAuthError } from './auth-errors';
+import { CachedVersion } from './label-entry';
+import { LabelRefresher } from './label-refresher';
 import { resolveCacheOptions, type ResolvedCacheOptions, type SecretCacheOptions } from './options';
+import type { SecretEntry } from './secret-entry';
+import { SingleFlight } from './single-flight';
+import type { CacheStats, FetchedSecret, SecretSource, VersionSelector } from './types';
 
-/** One version of a secret as the service returned it. Immutable: keyed by VersionId. */
-export interface FetchedSecret {
-  readonly arn: string;
-  readonly name: string;
-  readonly versionId: string;
-  readonly text: string | undefined;
-  readonly binary: Uint8Array | undefined;
-}
+export type { CacheStats, FetchedSecret, SecretSource, VersionSelector } from './types';
 
-/** Where the cache reads from; SecretsClient provides it over Secrets Manager. */
-export interface SecretSource {
-  fetch(
-    id: string,
-    selector: { readonly versionStage?: string; readonly versionId?: string },
-  ): Promise<FetchedSecret>;
-  fetchMany(ids: readonly string[]): Promise<{
-    readonly values: ReadonlyMap<string, FetchedSecret>;
-    readonly errors: ReadonlyMap<string, KeystageError>;
-  }>;
-}
-
-export interface CacheStats {
-  readonly hits: number;
-  readonly misses: number;
-  readonly refreshes: number;
-  readonly staleServes: number;
-  readonly errors: number;
-  readonly evictions: number;
-  /** Secrets held now. */
-  readonly size: number;
-}
-
-interface CachedVersion extends FetchedSecret {
-  /** Parsed once per version; frozen so callers cannot change what others read. */
-  json?: { readonly value: unknown };
-  /**
-   * The string value as one settled promise, shared by every hit: awaiting a settled
-   * promise costs a microtask, where making a new one per read also costs an allocation.
-   */
-  settledText?: Promise<string>;
-}
-
-interface LabelEntry {
-  version: CachedVersion;
-  refreshAt: number;
-  expiresAt: number;
-  staleUntil: number;
-  refreshing: Promise<CachedVersion> | undefined;
-  /** When a refresh after expiry last failed with a passing error: from then on, serve stale at once. */
-  failedAt: number | undefined;
-}
+const CURRENT = 'AWSCURRENT';
 
 /**
- * While an expired entry is served stale, how often a read may start a background refresh.
- * Reads in between are answered at once, so a throttled backend costs callers no latency.
- */
-const STALE_RETRY_MS = 1000;
-
-/** Everything cached about one secret, shared by its name, full ARN and partial ARN. */
-interface Slot {
-  readonly arn: string;
-  /** Set on every hit; eviction gives such a slot a second chance (CLOCK), so hits stay O(1) and cheap. */
-  recent: boolean;
-  readonly ids: Set<string>;
-  readonly labels: Map<string, LabelEntry>;
-  /** `labels.get('AWSCURRENT')`, kept beside it: the label nearly every read asks for. */
-  current: LabelEntry | undefined;
-  readonly versions: Map<string, CachedVersion>;
-}
-
-/**
- * A secret's text parsed as JSON. The parser's own error is not kept: its message quotes
- * the text it rejects, which here is the secret.
- */
-export function parseSecretJson(version: FetchedSecret): unknown {
-  if (version.text === undefined) {
-    throw new SecretDecodeError(
-      `Secret ${JSON.stringify(version.name)} holds binary data: read it with getBinary().`,
-      {
-        secretId: version.name,
-      },
-    );
-  }
-  try {
-    return JSON.parse(version.text);
-  } catch {
-    throw new SecretDecodeError(
-      `Secret ${JSON.stringify(version.name)} is not valid JSON (${version.text.length} characters): ` +
-        'read it with get() or fix the stored value.',
-      { secretId: version.name },
-    );
-  }
-}
-
-/** A secret ARN without the `-` and six characters Secrets Manager appends to the name. */
-function partialArn(arn: string): string | undefined {
-  return /^arn:[^:]+:secretsmanager:.*-[A-Za-z0-9]{6}$/.test(arn) ? arn.slice(0, -7) : undefined;
-}
-
-/** Throttling, 5xx, network: worth serving the last good value through. */
-function isPassing(error: unknown): boolean {
-  return error instanceof KeystageError && error.retryable;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-/**
- * A version-aware cache of secret values. See `SecretCacheOptions` for freshness; reads of
- * AWSPENDING are kept under their own label and never fill AWSCURRENT.
+ * A version-aware cache of secret values. Values are kept by VersionId (they never change);
+ * only what a label points at expires. See `SecretCacheOptions` for freshness and size;
+ * reads of AWSPENDING are kept under their own label and never fill AWSCURRENT.
+ *
+ * The parts: EntryStore (entries under their id forms, the W-TinyLFU bound, the per-secret
+ * invalidation log, the clock), LabelRefresher (refresh-ahead, stale-if-error, backoff),
+ * SingleFlight (one call per concurrent miss); this class is the read paths over them.
  * @example
  * const cache = new SecretCache(source, { ttlMs: 60_000 });
  * const password = (await cache.get('prod/app/db')).text;
@@ -127,21 +33,14 @@ export class SecretCache {
   readonly #options: ResolvedCacheOptions;
   /** `#options.now`, one property load nearer the hot path. */
   readonly #now: () => number;
-  /** Least recently used first. */
-  readonly #slots = new Map<string, Slot>();
-  /** Every id form seen (name, ARN, partial ARN) -> its secret's slot. */
-  readonly #byId = new Map<string, Slot>();
+  readonly #counters = newCounters();
+  readonly #store: EntryStore;
+  /** `#store.index.byId`, read directly by the hot path. */
+  readonly #byId: ReadonlyMap<string, SecretEntry>;
+  readonly #refresher: LabelRefresher;
   /** Cold reads in flight, so concurrent misses make one call. */
-  readonly #cold = new Map<string, Promise<CachedVersion>>();
-  readonly #forced = new Map<string, Promise<CachedVersion>>();
-  #stats = { hits: 0, misses: 0, refreshes: 0, staleServes: 0, errors: 0, evictions: 0 };
-  #closed = false;
-  /**
-   * Bumped by every invalidation. A read that started before one may have fetched what the
-   * invalidation was about (a rotation, a write through this client), so its answer is
-   * returned to its callers but not kept.
-   */
-  #epoch = 0;
+  readonly #cold = new SingleFlight<CachedVersion>();
+  readonly #forced = new SingleFlight<CachedVersion>();
 
   constructor(
     private readonly source: SecretSource,
@@ -149,121 +48,138 @@ export class SecretCache {
   ) {
     this.#options = resolveCacheOptions(options);
     this.#now = this.#options.now;
+    this.#store = new EntryStore(this.#options, this.#counters);
+    this.#byId = this.#store.index.byId;
+    this.#refresher = new LabelRefresher(source, this.#store, this.#options.randomInt, this.#counters);
   }
 
   /**
    * A fresh cached version, synchronously, or undefined when the read would need the
-   * service. The hot path: one or two map lookups and a clock read. A hit in the last part
-   * of the TTL starts the background refresh, as `get` does.
+   * service. A hit in the last part of the TTL starts the background refresh, as `get` does.
+   * @example
+   * const cached = cache.peek('prod/app/db', {}); // undefined on a miss
    */
-  peek(
-    id: string,
-    selector: { readonly versionStage?: string; readonly versionId?: string },
-  ): FetchedSecret | undefined {
-    const slot = this.#byId.get(id);
-    if (slot === undefined || this.#closed) return undefined;
+  peek(id: string, selector: VersionSelector): FetchedSecret | undefined {
+    const entry = this.#store.index.find(id);
+    if (entry === undefined) return undefined;
     const { versionStage, versionId } = selector;
     if (versionId !== undefined) {
-      const known = versionStage === undefined ? slot.versions.get(versionId) : undefined;
-      return known === undefined ? undefined : this.#hit(slot, known);
+      const known = versionStage === undefined ? entry.findVersion(versionId, true) : undefined;
+      return known === undefined ? undefined : this.#hit(entry, known);
     }
-    const label = versionStage ?? 'AWSCURRENT';
-    const entry = slot.labels.get(label);
-    if (entry === undefined) return undefined;
-    const now = this.#options.now();
-    if (now >= entry.expiresAt) return undefined;
-    if (now >= entry.refreshAt && entry.refreshing === undefined)
-      this.#refreshInBackground(slot, label, entry, selector);
-    return this.#hit(slot, entry.version);
+    const state = this.#refresher.fresh(entry, versionStage ?? CURRENT, selector);
+    return state === undefined ? undefined : this.#hit(entry, state.value());
   }
 
   /**
    * Like `peek`, for string values: the text as a settled promise shared by every hit, or
    * undefined when the read needs the service or the value is binary.
+   * @example
+   * const password = await (cache.peekText('prod/app/db', {}) ?? readThroughTheService());
    */
-  peekText(
-    id: string,
-    selector: { readonly versionStage?: string; readonly versionId?: string },
-  ): Promise<string> | undefined {
+  peekText(id: string, selector: VersionSelector): Promise<string> | undefined {
     if (selector.versionId === undefined && selector.versionStage === undefined) {
-      // The hot path: AWSCURRENT, fresh and not yet due for refresh-ahead.
-      const slot = this.#byId.get(id);
-      const entry = slot?.current;
-      if (entry?.version.settledText !== undefined && this.#now() < entry.refreshAt && !this.#closed) {
-        this.#stats.hits++;
-        slot!.recent = true;
-        return entry.version.settledText;
+      // The hot path: AWSCURRENT, fresh and not yet due for refresh-ahead. One map lookup,
+      // a clock read, two counter updates; after close() the index is empty, so no check.
+      const entry = this.#byId.get(id);
+      const settled = entry?.settled;
+      if (settled !== undefined && this.#now() - this.#store.base < entry!.refreshAt) {
+        this.#counters.hits++;
+        recordHit(entry!);
+        return settled;
       }
     }
-    const version = this.peek(id, selector) as CachedVersion | undefined;
-    if (version?.text === undefined) return undefined;
-    return (version.settledText ??= Promise.resolve(version.text));
+    const { versionStage, versionId } = selector;
+    if (versionId !== undefined) {
+      const version = this.peek(id, selector) as CachedVersion | undefined;
+      if (version?.text === undefined) return undefined;
+      return (version.settledText ??= Promise.resolve(version.text));
+    }
+    const entry = this.#store.index.find(id);
+    const state =
+      entry === undefined ? undefined : this.#refresher.fresh(entry, versionStage ?? CURRENT, selector);
+    const settled = state?.settledText();
+    return settled === undefined ? undefined : this.#hit(entry!, settled);
   }
 
-  /** The version a read selects: a label (AWSCURRENT by default) or an exact VersionId. */
-  async get(
-    id: string,
-    selector: { readonly versionStage?: string; readonly versionId?: string } = {},
-  ): Promise<FetchedSecret> {
-    if (this.#closed)
+  /**
+   * The version a read selects: a label (AWSCURRENT by default) or an exact VersionId.
+   * @example
+   * const previous = await cache.get('prod/app/db', { versionStage: 'AWSPREVIOUS' });
+   */
+  async get(id: string, selector: VersionSelector = {}): Promise<FetchedSecret> {
+    if (this.#store.closed)
       throw new ConflictError('The secret cache was closed: create a new one to read through.');
     const { versionStage, versionId } = selector;
-    const slot = this.#byId.get(id);
+    const entry = this.#store.index.find(id);
     if (versionId !== undefined && versionStage === undefined) {
-      const known = slot?.versions.get(versionId);
-      if (known !== undefined) return this.#hit(slot!, known);
+      const known = entry?.findVersion(versionId, true);
+      if (known !== undefined) return this.#hit(entry!, known);
       return this.#coldRead(id, `v:${versionId}`, selector);
     }
-    const label = versionId === undefined ? (versionStage ?? 'AWSCURRENT') : `${versionStage}@${versionId}`;
-    const entry = slot?.labels.get(label);
-    if (entry === undefined) return this.#coldRead(id, label, selector);
-    const now = this.#options.now();
-    if (now < entry.expiresAt) {
-      if (now >= entry.refreshAt && entry.refreshing === undefined)
-        this.#refreshInBackground(slot!, label, entry, selector);
-      return this.#hit(slot!, entry.version);
+    const label = versionId === undefined ? (versionStage ?? CURRENT) : `${versionStage}@${versionId}`;
+    const state = entry?.label(label);
+    if (state === undefined) return this.#coldRead(id, label, selector);
+    const time = this.#store.time();
+    if (time < this.#store.expiresAt(state)) {
+      if (time >= state.refreshAt) this.#refresher.refreshAhead(entry!, label, state, selector, time);
+      return this.#hit(entry!, state.value());
     }
-    return this.#expiredRead(slot!, label, entry, selector);
+    return this.#refresher.expired(entry!, label, state, selector);
   }
 
-  /** The value parsed as JSON, parsed once per version and frozen. */
+  /**
+   * The value parsed as JSON, parsed once per version object and frozen.
+   * @example
+   * const { password } = cache.json(await cache.get('prod/app/db')) as { password: string };
+   */
   json(version: FetchedSecret): unknown {
-    const cached = version as CachedVersion;
-    if (cached.json === undefined) cached.json = { value: deepFreeze(parseSecretJson(version)) };
-    return cached.json.value;
+    if (!(version instanceof CachedVersion)) return deepFreeze(parseSecretJson(version));
+    version.json ??= { value: deepFreeze(parseSecretJson(version)) };
+    return version.json.value;
   }
 
   /**
    * Fills the cache for many secrets with BatchGetSecretValue (20 per call); ids already
    * fresh are not asked for. Returns the per-id errors.
+   * @example
+   * const errors = await cache.prefetch(['prod/app/db', 'prod/app/stripe']);
    */
   async prefetch(ids: readonly string[]): Promise<ReadonlyMap<string, KeystageError>> {
-    const now = this.#options.now();
+    const time = this.#store.time();
     const wanted = ids.filter((id) => {
-      const entry = this.#byId.get(id)?.labels.get('AWSCURRENT');
-      return entry === undefined || now >= entry.expiresAt;
+      const state = this.#store.index.find(id)?.label(CURRENT);
+      return state === undefined || time >= this.#store.expiresAt(state);
     });
     if (wanted.length === 0) return new Map();
-    const epoch = this.#epoch;
+    const epoch = this.epoch();
     const { values, errors } = await this.source.fetchMany(wanted);
     this.remember(values, epoch);
     return errors;
   }
 
   /**
-   * Keeps AWSCURRENT versions read elsewhere (SecretsClient.getMany), unless the cache was
-   * invalidated since `epoch` (from `epoch()`, taken before the read started).
+   * Keeps AWSCURRENT versions read elsewhere (SecretsClient.getMany), except those of
+   * secrets invalidated since `epoch` (from `epoch()`, taken before the read started).
+   * @example
+   * const epoch = cache.epoch();
+   * cache.remember(await readMany(ids), epoch);
    */
   remember(values: ReadonlyMap<string, FetchedSecret>, epoch: number): void {
     for (const [id, fetched] of values) {
       // An answer without an ARN or VersionId cannot be keyed safely: leave it to a later read.
-      if (fetched.arn !== '' && fetched.versionId !== '') this.#store(id, 'AWSCURRENT', fetched, epoch);
+      if (fetched.arn !== '' && fetched.versionId !== '') this.#store.keep(id, CURRENT, fetched, epoch);
     }
   }
 
-  /** The invalidation counter, to pass to `remember` for a read about to start. */
+  /**
+   * A token for `remember`, taken before a read starts: invalidations after it keep that
+   * read's answers for the invalidated secrets (and only those) out of the cache.
+   * @example
+   * const epoch = cache.epoch();
+   */
   epoch(): number {
-    return this.#epoch;
+    return this.#store.epoch();
   }
 
   /**
@@ -286,38 +202,53 @@ export class SecretCache {
     } catch (error) {
       if (!isAuthError(error)) throw error;
     }
-    return fn(await this.#forceRefresh(id, options.versionStage ?? 'AWSCURRENT', first.versionId));
+    return fn(await this.#forceRefresh(id, options.versionStage ?? CURRENT, first.versionId));
   }
 
-  /** Forgets one secret (all its labels and versions, under every id form). */
+  /**
+   * Forgets one secret (all its labels and versions, under every id form). A read of it in
+   * flight is answered but not kept; reads of other secrets are not affected.
+   * @example
+   * cache.invalidate('prod/app/db');
+   */
   invalidate(id: string): boolean {
-    // Bumped even when nothing is cached: a first read of this secret may be in flight.
-    this.#epoch++;
-    const slot = this.#byId.get(id) ?? this.#findByArn(id);
-    if (slot === undefined) return false;
-    this.#drop(slot);
-    return true;
+    return this.#store.invalidate(id);
   }
 
-  /** Invalidates the secrets an EventBridge event is about; returns how many were cached. */
+  /**
+   * Invalidates the secrets an EventBridge event is about; returns how many were cached.
+   * @example
+   * export const handler = (event: unknown) => secrets.cache?.handleEvent(event);
+   */
   handleEvent(event: unknown): number {
     return secretIdsFromEvent(event).filter((id) => this.invalidate(id)).length;
   }
 
-  /** Forgets every secret; reads in flight are answered but not kept. */
+  /**
+   * Forgets every secret; reads in flight are answered but not kept.
+   * @example
+   * cache.clear();
+   */
   clear(): void {
-    this.#epoch++;
-    this.#slots.clear();
-    this.#byId.clear();
+    this.#store.clear();
   }
 
+  /**
+   * Counters since the cache was made, and the number of secrets held.
+   * @example
+   * const { hits, misses } = cache.stats();
+   */
   stats(): CacheStats {
-    return { ...this.#stats, size: this.#slots.size };
+    return { ...this.#counters, size: this.#store.size };
   }
 
-  /** Stops background refreshes and empties the cache. There are no timers to clear. */
+  /**
+   * Stops background refreshes and empties the cache. There are no timers to clear.
+   * @example
+   * cache.close();
+   */
   close(): void {
-    this.#closed = true;
+    this.#store.closed = true;
     this.clear();
   }
 
@@ -330,188 +261,37 @@ export class SecretCache {
     return `SecretCache ${inspect(this.stats())}`;
   }
 
-  #hit(slot: Slot, version: CachedVersion): CachedVersion {
-    this.#stats.hits++;
-    slot.recent = true;
-    return version;
+  #hit<T>(entry: SecretEntry, answer: T): T {
+    this.#counters.hits++;
+    recordHit(entry);
+    return answer;
   }
 
-  #coldRead(
-    id: string,
-    label: string,
-    selector: { versionStage?: string; versionId?: string },
-  ): Promise<CachedVersion> {
-    const key = `${label}\u0000${id}`;
-    const inFlight = this.#cold.get(key);
-    if (inFlight !== undefined) return inFlight;
-    this.#stats.misses++;
-    const epoch = this.#epoch;
-    const read = this.source
-      .fetch(id, selector)
-      .then((fetched) => this.#store(id, label, fetched, epoch))
-      .catch((error: unknown) => {
-        this.#stats.errors++;
-        throw error;
-      })
-      .finally(() => this.#cold.delete(key));
-    this.#cold.set(key, read);
-    return read;
-  }
-
-  #refresh(slot: Slot, label: string, entry: LabelEntry, selector: object): Promise<CachedVersion> {
-    if (entry.refreshing !== undefined) return entry.refreshing;
-    this.#stats.refreshes++;
-    const id = slot.arn;
-    const epoch = this.#epoch;
-    entry.refreshing = this.source
-      .fetch(id, selector)
-      .then((fetched) => this.#store(id, label, fetched, epoch))
-      .finally(() => {
-        entry.refreshing = undefined;
-      });
-    return entry.refreshing;
-  }
-
-  #refreshInBackground(slot: Slot, label: string, entry: LabelEntry, selector: object): void {
-    if (this.#closed) return;
-    this.#refresh(slot, label, entry, selector).catch((error: unknown) => {
-      this.#stats.errors++;
-      if (this.#options.now() < entry.expiresAt) return; // still fresh: it serves until expiry
-      // Serving stale: a passing failure keeps it going; anything else ends it at once.
-      if (isPassing(error)) entry.failedAt = this.#options.now();
-      else if (slot.labels.get(label) === entry) this.#deleteLabel(slot, label);
+  #coldRead(id: string, label: string, selector: VersionSelector): Promise<CachedVersion> {
+    return this.#cold.run(`${label}\u0000${id}`, () => {
+      this.#counters.misses++;
+      const epoch = this.epoch();
+      return this.source.fetch(id, selector).then(
+        (fetched) => this.#store.keep(id, label, fetched, epoch),
+        (error: unknown) => {
+          this.#counters.errors++;
+          throw error;
+        },
+      );
     });
   }
 
-  async #expiredRead(slot: Slot, label: string, entry: LabelEntry, selector: object): Promise<CachedVersion> {
-    const now = this.#options.now();
-    if (entry.failedAt !== undefined && now < entry.staleUntil) {
-      // A refresh already failed for a passing reason: answer now, retry now and then.
-      if (now >= entry.failedAt + STALE_RETRY_MS && entry.refreshing === undefined) {
-        entry.failedAt = now;
-        this.#refreshInBackground(slot, label, entry, selector);
-      }
-      this.#stats.staleServes++;
-      return entry.version;
-    }
-    try {
-      const version = await this.#refresh(slot, label, entry, selector);
-      this.#stats.misses++;
-      return version;
-    } catch (error) {
-      this.#stats.errors++;
-      // Only a passing failure may be papered over, and only for a while: a secret that is
-      // gone, denied or revoked must stop being served at once.
-      if (isPassing(error) && this.#options.now() < entry.staleUntil && slot.labels.get(label) === entry) {
-        entry.failedAt ??= this.#options.now();
-        this.#stats.staleServes++;
-        return entry.version;
-      }
-      throw error;
-    }
-  }
-
+  /** withSecret's re-read: one per secret, label and stale version, however many callers. */
   #forceRefresh(id: string, label: string, staleVersionId: string): Promise<CachedVersion> {
-    const slot = this.#byId.get(id);
-    const entry = slot?.labels.get(label);
-    if (entry !== undefined && entry.version.versionId !== staleVersionId)
-      return Promise.resolve(entry.version);
-    const key = `${slot?.arn ?? id}\u0000${label}\u0000${staleVersionId}`;
-    const inFlight = this.#forced.get(key);
-    if (inFlight !== undefined) return inFlight;
-    this.#stats.refreshes++;
-    const epoch = this.#epoch;
-    const read = this.source
-      .fetch(id, label === 'AWSCURRENT' ? {} : { versionStage: label })
-      .then((fetched) => this.#store(id, label, fetched, epoch))
-      .finally(() => this.#forced.delete(key));
-    this.#forced.set(key, read);
-    return read;
-  }
-
-  #store(id: string, label: string, fetched: FetchedSecret, epoch: number): CachedVersion {
-    if (this.#closed || epoch !== this.#epoch) return fetched;
-    let slot = this.#slots.get(fetched.arn);
-    if (slot === undefined) {
-      slot = {
-        arn: fetched.arn,
-        recent: false,
-        ids: new Set(),
-        labels: new Map(),
-        current: undefined,
-        versions: new Map(),
-      };
-      this.#slots.set(fetched.arn, slot);
-      this.#evictBeyondLimit();
-    }
-    for (const form of [id, fetched.name, fetched.arn, partialArn(fetched.arn)]) {
-      if (form === undefined) continue;
-      const previous = this.#byId.get(form);
-      if (previous !== undefined && previous !== slot) previous.ids.delete(form);
-      this.#byId.set(form, slot);
-      slot.ids.add(form);
-    }
-    const version = slot.versions.get(fetched.versionId) ?? { ...fetched };
-    slot.versions.set(version.versionId, version);
-    if (!label.startsWith('v:')) {
-      const now = this.#options.now();
-      const { ttlMs, refreshAheadMs, maxStaleMs } = this.#options;
-      // A fresh entry: the refresh that produced it (if any) belonged to the one it replaces.
-      const entry: LabelEntry = {
-        version,
-        refreshAt: now + ttlMs - refreshAheadMs,
-        expiresAt: now + ttlMs,
-        staleUntil: now + ttlMs + maxStaleMs,
-        refreshing: undefined,
-        failedAt: undefined,
-      };
-      slot.labels.set(label, entry);
-      if (label === 'AWSCURRENT') slot.current = entry;
-      this.#pruneVersions(slot);
-    }
-    return version;
-  }
-
-  #deleteLabel(slot: Slot, label: string): void {
-    slot.labels.delete(label);
-    if (label === 'AWSCURRENT') slot.current = undefined;
-  }
-
-  /** Versions no label points at are kept only while few, so one hot secret stays small. */
-  #pruneVersions(slot: Slot): void {
-    if (slot.versions.size <= 8) return;
-    const live = new Set([...slot.labels.values()].map((entry) => entry.version.versionId));
-    for (const versionId of slot.versions.keys()) {
-      if (slot.versions.size <= 8) break;
-      if (!live.has(versionId)) slot.versions.delete(versionId);
-    }
-  }
-
-  #evictBeyondLimit(): void {
-    while (this.#slots.size > this.#options.maxEntries) {
-      const oldest = this.#slots.values().next().value as Slot;
-      if (oldest.recent) {
-        // Used since it was last considered: move it to the back instead.
-        oldest.recent = false;
-        this.#slots.delete(oldest.arn);
-        this.#slots.set(oldest.arn, oldest);
-        continue;
-      }
-      this.#drop(oldest);
-      this.#stats.evictions++;
-    }
-  }
-
-  #drop(slot: Slot): void {
-    this.#slots.delete(slot.arn);
-    for (const form of slot.ids) if (this.#byId.get(form) === slot) this.#byId.delete(form);
-  }
-
-  #findByArn(id: string): Slot | undefined {
-    if (!id.startsWith('arn:')) return undefined;
-    for (const slot of this.#slots.values()) {
-      if (slot.arn === id || partialArn(slot.arn) === id) return slot;
-    }
-    return undefined;
+    const entry = this.#store.index.find(id);
+    const state = entry?.label(label);
+    if (state !== undefined && state.versionId !== staleVersionId) return Promise.resolve(state.value());
+    return this.#forced.run(`${entry?.arn ?? id}\u0000${label}\u0000${staleVersionId}`, () => {
+      this.#counters.refreshes++;
+      const epoch = this.epoch();
+      return this.source
+        .fetch(id, label === CURRENT ? {} : { versionStage: label })
+        .then((fetched) => this.#store.keep(id, label, fetched, epoch));
+    });
   }
 }

@@ -1,13 +1,20 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { inspect } from 'node:util';
-import { SecretCache, isMysqlAuthError, isPgAuthError } from '../../../lib/cache';
+import {
+  SecretCache,
+  isMysqlAuthError,
+  isPgAuthError,
+  type FetchedSecret,
+  type SecretCacheOptions,
+  type SecretSource,
+} from '../../../lib/cache';
 import { SecretNotFoundError, ServiceUnavailableError, ThrottledError } from '../../../lib/errors';
 import { FakeSource, arnFor } from '../../support/fake-source';
 
 const TTL = 60_000;
 
-function setup(options: { maxEntries?: number; maxStaleMs?: number } = {}) {
+function setup(options: SecretCacheOptions = {}) {
   const source = new FakeSource();
   let now = 1_000_000;
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
@@ -111,8 +118,9 @@ describe('SecretCache', () => {
       await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-1' });
     });
 
-    it('answers stale reads at once after the first failure, retrying at most once a second', async () => {
-      const { source, clock, cache } = setup();
+    it('answers stale reads at once after the first failure, retrying after a backoff of up to a second', async () => {
+      // The largest jitter the backoff may draw, so the retry's time is exact.
+      const { source, clock, cache } = setup({ randomInt: (max) => max - 1 });
       await cache.get('app/db');
       source.failAlways = () => new ThrottledError('Rate exceeded');
       clock.advance(TTL + 1);
@@ -400,6 +408,327 @@ describe('SecretCache', () => {
       const first = cache.json(version) as { a: { b: number } };
       expect(cache.json(version)).toBe(first);
       expect(Object.isFrozen(first.a)).toBe(true);
+    });
+  });
+
+  describe('invalidation is per secret', () => {
+    it('keeps a read of one secret that an invalidation of another overtook', async () => {
+      const { source, cache } = setup();
+      source.hold();
+      const read = cache.get('app/db');
+      cache.invalidate('app/other');
+      source.release();
+      await read;
+      await cache.get('app/db');
+      expect(source.calls).toHaveLength(1);
+    });
+
+    it('keeps hot reads of one secret hitting while another is invalidated every 10 ms', async () => {
+      const { source, clock, cache } = setup();
+      source.put('app/other', 'w1', 'other');
+      await cache.get('app/db');
+      await cache.get('app/other');
+      clock.advance(TTL - 5_000); // in the refresh-ahead window: the next read refreshes
+      source.hold();
+      const reads: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 88; i++) {
+        reads.push(cache.get('app/db'));
+        cache.invalidate('app/other');
+        clock.advance(10);
+      }
+      source.release();
+      await Promise.all(reads);
+      await flush();
+      for (let i = 0; i < 88; i++) await cache.get('app/db');
+      // The two first reads and one refresh: the refresh was kept, so nothing else fetched.
+      expect(source.calls).toHaveLength(3);
+    });
+
+    it('does not keep a read in flight by name when the secret is invalidated by its ARN', async () => {
+      const { source, cache } = setup();
+      source.hold();
+      const read = cache.get('app/db');
+      cache.invalidate(arnFor('app/db'));
+      source.release();
+      await read;
+      await cache.get('app/db');
+      expect(source.calls).toHaveLength(2);
+    });
+
+    it('keeps the rest of a batch when one of its secrets was invalidated while it ran', async () => {
+      const { source, cache } = setup();
+      source.put('app/db-2', 'w1', 'other');
+      const values = new Map([
+        ['app/db', await source.fetch('app/db', {})],
+        ['app/db-2', await source.fetch('app/db-2', {})],
+      ]);
+      source.calls.length = 0;
+      const epoch = cache.epoch();
+      cache.invalidate('app/db');
+      cache.remember(values, epoch);
+      await cache.get('app/db-2');
+      expect(source.calls).toHaveLength(0);
+      await cache.get('app/db');
+      expect(source.calls).toHaveLength(1);
+    });
+
+    it('keeps the rest of a prefetch when one of its secrets was invalidated while it ran', async () => {
+      const { source, cache } = setup();
+      source.put('app/db-2', 'w1', 'other');
+      source.hold();
+      const prefetch = cache.prefetch(['app/db', 'app/db-2']);
+      cache.invalidate('app/db');
+      source.release();
+      await prefetch;
+      expect(cache.stats().size).toBe(1);
+      await cache.get('app/db-2');
+      expect(source.calls).toHaveLength(0);
+    });
+
+    it('treats a read older than the last 1024 invalidations as overtaken', async () => {
+      const { source, cache } = setup();
+      source.hold();
+      const read = cache.get('app/db');
+      for (let i = 0; i < 1025; i++) cache.invalidate(`other/${i}`);
+      source.release();
+      await read;
+      await cache.get('app/db');
+      await cache.get('app/db');
+      // Not kept (the log forgot which secrets the oldest invalidation was about); the read after it is.
+      expect(source.calls).toHaveLength(2);
+    });
+  });
+
+  describe('refresh backoff', () => {
+    const throttled = () => new ThrottledError('Rate exceeded');
+
+    it('backs off a failed refresh-ahead instead of retrying on every read', async () => {
+      const { source, clock, cache } = setup({ randomInt: (max) => max - 1 });
+      await cache.get('app/db');
+      source.failAlways = throttled;
+      clock.advance(TTL - 5_000);
+      for (let i = 0; i < 100; i++) {
+        await expect(cache.get('app/db')).resolves.toMatchObject({ text: 'password-1' });
+        await flush();
+      }
+      expect(source.calls).toHaveLength(2);
+      clock.advance(999);
+      await cache.get('app/db');
+      await flush();
+      expect(source.calls).toHaveLength(2);
+      clock.advance(1);
+      await cache.get('app/db');
+      await flush();
+      expect(source.calls).toHaveLength(3);
+    });
+
+    it('doubles the delay bound after each failure, up to 30 s, and draws the delay from it', async () => {
+      const bounds: number[] = [];
+      const { source, clock, cache } = setup({
+        maxStaleMs: 600_000,
+        randomInt: (max) => {
+          bounds.push(max);
+          return max - 1;
+        },
+      });
+      bounds.length = 0; // the hash seed's draw
+      await cache.get('app/db');
+      source.failAlways = throttled;
+      clock.advance(TTL + 1);
+      await cache.get('app/db');
+      for (let i = 0; i < 6; i++) {
+        clock.advance(bounds.at(-1)! - 1);
+        await cache.get('app/db');
+        await flush();
+      }
+      expect(bounds).toEqual([1001, 2001, 4001, 8001, 16001, 30001, 30001]);
+      expect(source.calls).toHaveLength(8);
+    });
+
+    it('retries on the next read when the jitter draws 0 (full jitter)', async () => {
+      const { source, clock, cache } = setup({ randomInt: () => 0 });
+      await cache.get('app/db');
+      source.failAlways = throttled;
+      clock.advance(TTL + 1);
+      for (let i = 0; i < 3; i++) {
+        await cache.get('app/db');
+        await flush();
+      }
+      expect(source.calls).toHaveLength(4);
+    });
+
+    it('starts over from the shortest delay after a success', async () => {
+      const bounds: number[] = [];
+      const { source, clock, cache } = setup({
+        randomInt: (max) => {
+          bounds.push(max);
+          return max - 1;
+        },
+      });
+      bounds.length = 0;
+      await cache.get('app/db');
+      source.failAlways = throttled;
+      clock.advance(TTL + 1);
+      await cache.get('app/db');
+      clock.advance(1_000);
+      await cache.get('app/db');
+      await flush();
+      source.failAlways = undefined;
+      clock.advance(2_000);
+      await cache.get('app/db');
+      await flush();
+      source.failAlways = throttled;
+      clock.advance(TTL + 1);
+      await cache.get('app/db');
+      expect(bounds).toEqual([1001, 2001, 1001]);
+    });
+
+    it('with the default jitter from node:crypto, retries within a second of the first failure', async () => {
+      const { source, clock, cache } = setup();
+      await cache.get('app/db');
+      source.failAlways = throttled;
+      clock.advance(TTL + 1);
+      await cache.get('app/db');
+      clock.advance(1_000);
+      await cache.get('app/db');
+      await flush();
+      expect(source.calls).toHaveLength(3);
+    });
+  });
+
+  describe('eviction (W-TinyLFU admission)', () => {
+    /** A seeded generator for test traces (mulberry32); tests need the same trace every run. */
+    function seeded(seed: number): () => number {
+      let state = seed >>> 0;
+      return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = Math.imul(state ^ (state >>> 15), 1 | state);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+    }
+
+    it('keeps about maxEntries of a cyclic scan of 10 × maxEntries secrets hitting', async () => {
+      const { source, cache } = setup({ maxEntries: 100 });
+      const ids = Array.from({ length: 1000 }, (_, i) => `scan/${i}`);
+      for (const id of ids) source.put(id, 'v', 'x');
+      for (const id of ids) await cache.get(id);
+      const before = cache.stats().hits;
+      for (let pass = 0; pass < 9; pass++) for (const id of ids) await cache.get(id);
+      // At most 99 of each 1000 can hit (one slot is the admission window); LRU gets none.
+      expect((cache.stats().hits - before) / 9000).toBeGreaterThan(0.08);
+    });
+
+    it('hits at least as often as LRU on a skewed (Zipf s=1) workload', async () => {
+      const { source, cache } = setup({ maxEntries: 100 });
+      const ids = Array.from({ length: 1000 }, (_, i) => `zipf/${i}`);
+      for (const id of ids) source.put(id, 'v', 'x');
+      const weights = ids.map((_, k) => 1 / (k + 1));
+      const total = weights.reduce((a, b) => a + b);
+      const random = seeded(7);
+      const trace = Array.from({ length: 30_000 }, () => {
+        let u = random() * total;
+        let k = 0;
+        while (u > weights[k]! && k < ids.length - 1) u -= weights[k++]!;
+        return ids[k]!;
+      });
+      const lru = new Map<string, true>();
+      let lruHits = 0;
+      for (const id of trace) {
+        if (lru.delete(id)) lruHits++;
+        else if (lru.size >= 100) lru.delete(lru.keys().next().value as string);
+        lru.set(id, true);
+      }
+      for (const id of trace) await cache.get(id);
+      expect(cache.stats().hits).toBeGreaterThanOrEqual(lruHits);
+    });
+
+    it('keeps secrets read often through a scan of secrets read once', async () => {
+      const { source, cache } = setup({ maxEntries: 100 });
+      const hot = Array.from({ length: 90 }, (_, i) => `hot/${i}`);
+      const cold = Array.from({ length: 1000 }, (_, i) => `cold/${i}`);
+      for (const id of [...hot, ...cold]) source.put(id, 'v', 'x');
+      for (let round = 0; round < 3; round++) for (const id of hot) await cache.get(id);
+      for (const id of cold) await cache.get(id);
+      const calls = source.calls.length;
+      for (const id of hot) await cache.get(id);
+      expect(source.calls).toHaveLength(calls);
+    });
+  });
+
+  describe('memory (bytes per cached secret)', () => {
+    it('holds at most 400 bytes per secret beyond the value, for 2 × 10^4 secrets', async () => {
+      setFlagsFromString('--expose_gc');
+      const gc = runInNewContext('gc') as () => void;
+      const value = 'x'.repeat(1024);
+      // Answers parsed from JSON, as the SDK's are: a fresh ARN and VersionId per secret.
+      const source: SecretSource = {
+        fetch: async (id) => ({
+          ...(JSON.parse(
+            `{"arn":"${arnFor(id)}","name":"${id}","versionId":"${id.length}-0f6c5a1e-8d3b-4e2f-9a7c-1b2d3e4f5a6b"}`,
+          ) as Pick<FetchedSecret, 'arn' | 'name' | 'versionId'>),
+          text: value,
+          binary: undefined,
+        }),
+        fetchMany: async () => ({ values: new Map(), errors: new Map() }),
+      };
+      const cache = new SecretCache(source, { maxEntries: 40_000 });
+      const ids = Array.from({ length: 20_000 }, (_, i) => `mem/${i}`);
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (const id of ids) await cache.get(id);
+      gc();
+      const perSecret = (process.memoryUsage().heapUsed - before) / ids.length;
+      expect(cache.stats().size).toBe(ids.length);
+      expect(perSecret).toBeLessThan(400);
+    });
+  });
+
+  describe('clock', () => {
+    it('keeps expiry right across a clock jump of more than 2^30 ms (cache time moves its base)', async () => {
+      const { source, clock, cache } = setup();
+      source.put('app/db-2', 'w1', 'other');
+      await cache.get('app/db-2');
+      clock.advance(2 ** 30 + 5);
+      await cache.get('app/db');
+      clock.advance(1_000);
+      await cache.get('app/db');
+      await cache.get('app/db-2');
+      clock.advance(TTL + 1);
+      await cache.get('app/db');
+      expect(source.calls.map((call) => call.id)).toEqual([
+        'app/db-2',
+        'app/db',
+        arnFor('app/db-2'),
+        arnFor('app/db'),
+      ]);
+    });
+  });
+
+  describe('keys across accounts', () => {
+    it('never answers another account’s ARN with the cached secret of the same name', async () => {
+      const theirs = 'arn:aws:secretsmanager:us-east-1:999999999999:secret:app/db-XyZ123';
+      const calls: string[] = [];
+      const source: SecretSource = {
+        fetch: async (id) => {
+          calls.push(id);
+          const other = id === theirs;
+          return {
+            arn: other ? theirs : arnFor('app/db'),
+            name: 'app/db',
+            versionId: other ? 'theirs' : 'ours',
+            text: other ? 'their-password' : 'our-password',
+            binary: undefined,
+          };
+        },
+        fetchMany: async () => ({ values: new Map(), errors: new Map() }),
+      };
+      const cache = new SecretCache(source);
+      expect((await cache.get('app/db')).text).toBe('our-password');
+      expect((await cache.get(theirs)).text).toBe('their-password');
+      expect((await cache.get('app/db')).text).toBe('our-password');
+      expect((await cache.get(theirs)).text).toBe('their-password');
+      expect(calls).toEqual(['app/db', theirs]);
     });
   });
 
