@@ -44,7 +44,7 @@ function main(): void {
     `| npx cdk synth, median of ${RUNS} | s | × baseline | target |`,
     '| --- | --- | --- | --- |',
     `| baseline: a CDK app with one empty stack | ${baseS.toFixed(1)} | 1.0 | |`,
-    `| the example app (2 environments, 4 stacks; includes the build) | ${oursS.toFixed(1)} | ${(oursS / baseS).toFixed(1)} | < ${TARGET_S} s ${oursS < TARGET_S ? 'met' : 'MISSED'} |`,
+    `| the example app (2 environments, 6 stacks; includes the build) | ${oursS.toFixed(1)} | ${(oursS / baseS).toFixed(1)} | < ${TARGET_S} s ${oursS < TARGET_S ? 'met' : 'MISSED'} |`,
     '',
     '| template | KB |',
     '| --- | --- |',

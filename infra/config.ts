@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { InfraPropsError } from './constructs/props';
 
 /** One environment (account + region) the app deploys. */
@@ -54,7 +55,12 @@ const matching =
   (v: unknown): v is string =>
     typeof v === 'string' && pattern.test(v);
 
-/** Checks a parsed config file; every message names the path of the bad field. */
+/**
+ * Checks a parsed config file; every error is an InfraPropsError whose `field` is the path of
+ * the bad field, like `environments.prod.account`.
+ * @example
+ * const config = parseConfig(JSON.parse(text), 'billing.json');
+ */
 export function parseConfig(raw: unknown, source = 'config'): AppConfig {
   const root = field(
     raw,
@@ -147,19 +153,31 @@ export function parseConfig(raw: unknown, source = 'config'): AppConfig {
   return { service, environments };
 }
 
-/** Reads and checks a config file (JSON). */
+/**
+ * Reads and checks a config file (JSON). A file that is missing, unreadable or not JSON is an
+ * InfraPropsError on `keystage:config` that says which, in one line.
+ * @example
+ * const config = loadConfig('infra/config/example.json');
+ */
 export function loadConfig(path: string): AppConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    return fail('keystage:config', `names a file that cannot be read: ${path}.`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return fail('keystage:config', `names a file that does not exist: ${resolve(path)}.`);
+    }
+    return fail(
+      'keystage:config',
+      `names a file that cannot be read (${code ?? 'unknown error'}): ${resolve(path)}.`,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return fail('keystage:config', `names a file that is not JSON: ${path}.`);
+    return fail('keystage:config', `names a file that is not JSON: ${resolve(path)}.`);
   }
   return parseConfig(raw, path);
 }

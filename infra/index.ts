@@ -1,14 +1,51 @@
 /**
  * `keystage/infra`: the CDK side of keystage, a separate entry point so that services and
- * rotation Lambda bundles that import `keystage` never load aws-cdk-lib.
+ * rotation Lambda bundles that import `keystage` never load aws-cdk-lib. Named exports only:
+ * the constructs, their props types, the rotation strategy, the stacks and the config loaders.
  */
-export * from './constructs/props';
-export * from './constructs/secrets-key';
-export * from './constructs/managed-secret';
-export * from './constructs/secret-rotation';
-export * from './constructs/rotation-monitoring';
-export * from './constructs/ecs-secrets-injection';
-export * from './constructs/lambda-secrets-injection';
-export { SecretsStack, type SecretsStackProps } from './stacks/secrets-stack';
+export { InfraPropsError } from './constructs/props';
+export { SecretsKey, type KeyService, type SecretsKeyProps } from './constructs/secrets-key';
+export {
+  ManagedSecret,
+  type ManagedSecretProps,
+  type ManagedSecretReplica,
+  type ManagedSecretValue,
+  type SecretAccessPolicy,
+} from './constructs/managed-secret';
+export {
+  RotationStrategy,
+  SecretRotation,
+  type AlternatingUsersRotationOptions,
+  type DatabaseRotationOptions,
+  type GenericKind,
+  type GenericRotationOptions,
+  type RotationPasswordOptions,
+  type RotationScheduleProps,
+  type RotationStrategyName,
+  type SecretRotationProps,
+} from './constructs/secret-rotation';
+export {
+  METRIC_NAMESPACE,
+  ROTATION_FAILURE_EVENTS,
+  RotationMonitoring,
+  type MonitoredSecret,
+  type RotationMonitoringProps,
+} from './constructs/rotation-monitoring';
+export {
+  EcsSecretsInjection,
+  type EcsRedeployTrigger,
+  type EcsSecretSource,
+  type EcsSecretsInjectionProps,
+  type EcsSecretsManagerSource,
+  type EcsSsmParameterSource,
+} from './constructs/ecs-secrets-injection';
+export {
+  LambdaSecretsInjection,
+  type LambdaSecretReference,
+  type LambdaSecretsInjectionProps,
+  type ParametersAndSecretsExtensionProps,
+} from './constructs/lambda-secrets-injection';
+export { SecretsStack, secretsKeyAlias, type SecretsStackProps } from './stacks/secrets-stack';
+export { ReplicaKeyStack, type ReplicaKeyStackProps } from './stacks/replica-key-stack';
 export { ConsumersStack, type ConsumersStackProps } from './stacks/consumers-stack';
 export { loadConfig, parseConfig, type AppConfig, type EnvironmentConfig } from './config';

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,6 +10,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { propsChecker, shown } from './props';
+import { viaService, type KeyService } from './via-service';
 
 /** One JSON field (or the whole value) of a Secrets Manager secret. */
 export interface EcsSecretsManagerSource {
@@ -257,13 +258,11 @@ function containerVariables(container: ecs.ContainerDefinition): { plain: string
   return { plain: names(rendered.environment, 'name'), secrets: names(rendered.secrets, 'name') };
 }
 
-function decryptVia(scope: Construct, key: kms.IKey, service: 'secretsmanager' | 'ssm'): iam.PolicyStatement {
+function decryptVia(scope: Construct, key: kms.IKey, service: KeyService): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ['kms:Decrypt'],
     resources: [key.keyArn],
-    conditions: {
-      StringEquals: { 'kms:ViaService': `${service}.${Stack.of(scope).region}.amazonaws.com` },
-    },
+    conditions: viaService(scope, service),
   });
 }
 

@@ -6,6 +6,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FactName, RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { propsChecker, shown } from './props';
+import { secretPolicyArn } from './secret-policy-arn';
+import { viaService } from './via-service';
 
 /** A secret whose ARN a Lambda environment variable carries. */
 export interface LambdaSecretReference {
@@ -176,12 +178,7 @@ export class LambdaSecretsInjection extends Construct {
    * secrets stack never refers back to a consumer stack. The function is granted already.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant {
-    const region = Stack.of(this).region;
-    const secretArns = this.references.map(
-      ({ secret }) =>
-        // A partial ARN (imported by name) matches the full one only with the 6-character suffix.
-        secret.secretFullArn ?? `${secret.secretArn}-??????`,
-    );
+    const secretArns = this.references.map(({ secret }) => secretPolicyArn(secret));
     const keyArns = this.references.flatMap(({ secret, encryptionKey }) => {
       const key = encryptionKey ?? secret.encryptionKey;
       return key === undefined ? [] : [key.keyArn];
@@ -197,7 +194,7 @@ export class LambdaSecretsInjection extends Construct {
           grantee,
           actions: ['kms:Decrypt'],
           resourceArns: [...new Set(keyArns)],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+          conditions: viaService(this),
         }),
       );
     }

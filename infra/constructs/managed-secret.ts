@@ -3,10 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
-import { SAFE_EXCLUDED_CHARACTERS } from '../../lib/generate/password';
-import { KEYSTAGE_TAGS } from '../../lib/client/types';
+import { KEYSTAGE_TAGS } from '../../lib/core';
+import { SAFE_EXCLUDED_CHARACTERS } from '../../lib/generate';
 import { NAME_PART, REGION, propsChecker, shown } from './props';
 import { SecretsKey } from './secrets-key';
+import { viaService } from './via-service';
 
 /** How Secrets Manager generates the value: the template never holds one. */
 export type ManagedSecretValue =
@@ -79,9 +80,12 @@ export interface ManagedSecretReplica {
   /** The region, like `eu-central-1`; not the secret's own. */
   readonly region: string;
   /**
-   * The ARN of the key (or alias) in that region that encrypts the replica, for a
-   * multi-Region SecretsKey the ARN of its replica key there.
-   * @default - the region's AWS managed key `aws/secretsmanager`
+   * The ARN of the customer managed key (or its alias) in that region that encrypts the
+   * replica. To choose the AWS managed key, say so:
+   * `arn:aws:kms:<region>:<account>:alias/aws/secretsmanager`.
+   * @default - the secret's SecretsKey's key in that region (`replicaKeyArn(region)`, for a
+   * region of its `replicaRegions`); without one the replica is refused, never silently
+   * encrypted with the AWS managed key
    */
   readonly keyArn?: string;
 }
@@ -106,7 +110,8 @@ export interface ManagedSecretProps {
    */
   readonly value?: ManagedSecretValue;
   /**
-   * Regions to replicate to, each once.
+   * Regions to replicate to, each once, each encrypted with a customer managed key of its
+   * region (see `ManagedSecretReplica.keyArn`).
    * @default - no replicas
    */
   readonly replicaRegions?: readonly ManagedSecretReplica[];
@@ -141,6 +146,17 @@ const KMS_ENCRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
  * resource policy later added to the secret). Like any CDK Secret with a customer managed
  * key, it adds to that key's policy (when the key is in the same stack) statements letting
  * Secrets Manager use it for this account. It adds no rotation: SecretRotation does.
+ *
+ * @example
+ * const key = new SecretsKey(stack, 'Key', { alias: 'keystage/prod/billing', replicaRegions: ['eu-central-1'] });
+ * const apiKey = new ManagedSecret(stack, 'ApiKey', {
+ *   environment: 'prod',
+ *   service: 'billing',
+ *   name: 'api-key',
+ *   key,
+ *   replicaRegions: [{ region: 'eu-central-1' }], // encrypted with the key's replica there
+ * });
+ * apiKey.grantRead(appRole);
  */
 export class ManagedSecret extends Construct {
   /** The secret. */
@@ -198,6 +214,7 @@ export class ManagedSecret extends Construct {
       );
     }
     const seen = new Set<string>();
+    const replicas: Array<{ readonly region: string; readonly keyArn: string }> = [];
     for (const replica of props.replicaRegions ?? []) {
       check.matches('replicaRegions', replica.region, REGION, 'regions like eu-central-1');
       check.matches(
@@ -224,6 +241,19 @@ export class ManagedSecret extends Construct {
       }
       seen.add(replica.region);
     }
+    // Every replica is encrypted with a customer managed key of its region: named, or the
+    // SecretsKey's there. None is an error, never a silent fallback to aws/secretsmanager.
+    for (const replica of props.replicaRegions ?? []) {
+      const keyArn = replica.keyArn ?? replicaKeyOf(props.key, replica.region);
+      if (keyArn === undefined) {
+        check.fail(
+          'replicaRegions.keyArn',
+          `is needed for ${shown(replica.region)}: give the ARN of a customer managed key there, or use a SecretsKey ` +
+            `that lists ${shown(replica.region)} in its replicaRegions; got none.`,
+        );
+      }
+      replicas.push({ region: replica.region, keyArn: keyArn! });
+    }
 
     this.key = props.key;
     const encryptionKey = props.key instanceof SecretsKey ? props.key.key : props.key;
@@ -233,11 +263,9 @@ export class ManagedSecret extends Construct {
       description: props.description,
       encryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      replicaRegions: (props.replicaRegions ?? []).map((replica, index) => ({
+      replicaRegions: replicas.map((replica, index) => ({
         region: replica.region,
-        ...(replica.keyArn === undefined
-          ? {}
-          : { encryptionKey: kms.Key.fromKeyArn(this, `ReplicaKey${index}`, replica.keyArn) }),
+        encryptionKey: kms.Key.fromKeyArn(this, `ReplicaKey${index}`, replica.keyArn),
       })),
       generateSecretString:
         value.kind === 'json'
@@ -350,9 +378,14 @@ export class ManagedSecret extends Construct {
       grantee,
       actions: write ? KMS_ENCRYPT : ['kms:Decrypt'],
       resourceArns: [this.key.keyArn],
-      conditions: {
-        StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
-      },
+      conditions: viaService(this),
     });
   }
+}
+
+/** The key that encrypts a replica in `region` when the replica names none. */
+function replicaKeyOf(key: SecretsKey | kms.IKey, region: string): string | undefined {
+  return key instanceof SecretsKey && key.replicaRegions.includes(region)
+    ? key.replicaKeyArn(region)
+    : undefined;
 }

@@ -1,18 +1,34 @@
 import { Duration, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ValidationError } from '../../lib/errors';
 
 /**
- * A construct was given props it cannot work with. Thrown at the top of the constructor,
- * before any resource is created; the message names the prop and the value received.
+ * A construct was given props it cannot work with. Thrown at the top of the constructor (or the
+ * factory), before any resource is created; the message names the prop and the value received.
+ * A `ValidationError` (code `VALIDATION_ERROR`) whose `field` is the prop, like
+ * `schedule.window`; `construct` says whose prop it is.
+ * @example
+ * try {
+ *   new SecretRotation(stack, 'Rotation', props);
+ * } catch (error) {
+ *   if (error instanceof InfraPropsError && error.field === 'schedule.window') useDefaultWindow();
+ *   else throw error;
+ * }
  */
-export class InfraPropsError extends Error {
-  constructor(
-    readonly construct: string,
-    readonly prop: string,
-    message: string,
-  ) {
-    super(`${construct}: ${prop} ${message}`);
-    this.name = 'InfraPropsError';
+export class InfraPropsError extends ValidationError {
+  /** The construct (or factory, or config file) whose prop is wrong: `SecretRotation`. */
+  readonly construct: string;
+  /** The prop, the same as `field`: `schedule.window`. */
+  readonly prop: string;
+
+  constructor(construct: string, prop: string, message: string) {
+    super(prop, `${construct}: ${prop} ${message}`);
+    this.construct = construct;
+    this.prop = prop;
+  }
+
+  override toJSON(): ReturnType<ValidationError['toJSON']> & { construct: string } {
+    return { ...super.toJSON(), construct: this.construct };
   }
 }
 

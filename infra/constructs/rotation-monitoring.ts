@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { acknowledge, propsChecker, shown } from './props';
+import { secretPolicyArn } from './secret-policy-arn';
 
 /** A secret to watch, and how long it may go without rotating. */
 export interface MonitoredSecret {
@@ -49,6 +50,7 @@ export interface RotationMonitoringProps {
 
 /** CloudTrail event names of a rotation that failed (Secrets Manager "Log entries for rotation"). */
 export const ROTATION_FAILURE_EVENTS = ['RotationFailed', 'RotationAbandoned', 'TestRotationFailed'] as const;
+/** The CloudWatch namespace of the staleness metric (`SecondsSinceLastRotation`, by `SecretName`). */
 export const METRIC_NAMESPACE = 'keystage/Rotation';
 
 // The staleness check: seconds since each secret last rotated (or was created, if it never
@@ -160,7 +162,7 @@ export class RotationMonitoring extends Construct {
     for (const email of props.emails ?? [])
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
-    const arns = props.secrets.map((entry) => policyArn(entry.secret));
+    const arns = props.secrets.map((entry) => secretPolicyArn(entry.secret));
     const secretIds = props.secrets.map((entry) => entry.secret.secretArn);
     // Rotation events are "AWS Service Event via CloudTrail" and name the secret in
     // detail.additionalEventData.SecretId. API call events name it in responseElements, whose
@@ -286,9 +288,4 @@ function validate(props: RotationMonitoringProps): Duration {
     check.fail('stalenessCheckEvery', `must be whole minutes from 5 minutes to 1 day; got ${shown(every)}.`);
   }
   return every;
-}
-
-/** The full ARN, or the partial ARN and `-??????` (exactly Secrets Manager's suffix). */
-function policyArn(secret: secretsmanager.ISecret): string {
-  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }

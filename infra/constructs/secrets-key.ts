@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { propsChecker, shown } from './props';
+import { InfraPropsError, REGION, propsChecker, shown } from './props';
+import { viaService, viaServiceName, type KeyService } from './via-service';
 
-/** The services a SecretsKey may be used through (`kms:ViaService`). */
-export type KeyService = 'secretsmanager' | 'ssm';
+export type { KeyService };
 
 export interface SecretsKeyProps {
   /**
@@ -25,10 +25,22 @@ export interface SecretsKeyProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * A multi-Region primary key, for secrets replicated to other regions.
+   * A multi-Region primary key (`AWS::KMS::Key` `MultiRegion`), whose replica keys share its key
+   * id and material, for data encrypted outside Secrets Manager that must decrypt in other
+   * regions. Replicas of secrets do not need it: they are encrypted by the key under this alias
+   * in each of `replicaRegions`, whatever kind of key that is.
    * @default false
    */
   readonly multiRegion?: boolean;
+  /**
+   * Regions in which a customer managed key under the same alias encrypts the replicas of
+   * secrets that use this key: a SecretsKey with this alias in a stack of that region (what the
+   * example app deploys, in a stack the secrets stack depends on), or a multi-Region replica key
+   * given this alias there. `ManagedSecret` then encrypts each replica with
+   * `replicaKeyArn(region)`. Like `us-east-1`, each once, not the key's own region.
+   * @default - none: each ManagedSecret replica needs its own `keyArn`
+   */
+  readonly replicaRegions?: readonly string[];
   /**
    * The services allowed to use the key on behalf of principals in the account.
    * @default ['secretsmanager']
@@ -58,7 +70,15 @@ const ENCRYPT_DECRYPT = [
  * may actually do is what its IAM policy says: grant through `grantDecryptViaService` and
  * `grantEncryptDecryptViaService`, which always carry the `kms:ViaService` condition.
  *
+ * Replicas of secrets are encrypted in each replica region by the key under the same alias
+ * there (`replicaRegions`, `replicaKeyArn(region)`), which a SecretsKey in a stack of that
+ * region provides (the example app's `ReplicaKeyStack`).
+ *
  * Creates an `AWS::KMS::Key` and an `AWS::KMS::Alias`.
+ *
+ * @example
+ * const key = new SecretsKey(stack, 'Key', { alias: 'keystage/prod/billing', replicaRegions: ['eu-central-1'] });
+ * key.grantDecryptViaService(appRole);
  */
 export class SecretsKey extends Construct {
   /** The KMS key. */
@@ -67,6 +87,10 @@ export class SecretsKey extends Construct {
   readonly keyArn: string;
   /** The key's alias. */
   readonly alias: kms.Alias;
+  /** The alias name, `alias/...` (as given, not a token). */
+  readonly aliasName: string;
+  /** The regions with a replica key under this alias (`replicaRegions`). */
+  readonly replicaRegions: readonly string[];
   private readonly services: readonly KeyService[];
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
@@ -93,7 +117,19 @@ export class SecretsKey extends Construct {
       if (!Number.isInteger(days) || days < 7 || days > 30)
         check.fail('pendingWindow', `must be 7 to 30 whole days; got ${shown(props.pendingWindow)}.`);
     }
+    const replicaRegions = props.replicaRegions ?? [];
+    const stackRegion = Stack.of(this).region;
+    for (const [index, region] of replicaRegions.entries()) {
+      check.matches('replicaRegions', region, REGION, 'regions like eu-central-1');
+      if (replicaRegions.indexOf(region) !== index)
+        check.fail('replicaRegions', `lists ${shown(region)} twice.`);
+      if (!Token.isUnresolved(stackRegion) && region === stackRegion) {
+        check.fail('replicaRegions', `holds the key's own region ${shown(region)}.`);
+      }
+    }
     this.services = services;
+    this.replicaRegions = replicaRegions;
+    this.aliasName = aliasName;
 
     this.key = new kms.Key(this, 'Key', {
       description: props.description ?? 'keystage secrets key',
@@ -111,7 +147,7 @@ export class SecretsKey extends Construct {
         resources: ['*'],
         conditions: {
           StringEquals: {
-            'kms:ViaService': services.map((service) => `${service}.${stack.region}.amazonaws.com`),
+            'kms:ViaService': services.map((service) => viaServiceName(this, service)),
             'kms:CallerAccount': stack.account,
           },
         },
@@ -119,6 +155,31 @@ export class SecretsKey extends Construct {
     );
     this.alias = this.key.addAlias(aliasName);
     this.keyArn = this.key.keyArn;
+  }
+
+  /**
+   * The key that encrypts replicas in `region`: the ARN of this key's alias there
+   * (`arn:<partition>:kms:<region>:<account>:alias/<alias>`), which Secrets Manager resolves
+   * when it replicates. Only for a region of `replicaRegions`.
+   * @example
+   * const key = new SecretsKey(stack, 'Key', { alias: 'keystage/prod/billing', replicaRegions: ['eu-central-1'] });
+   * key.replicaKeyArn('eu-central-1'); // arn:aws:kms:eu-central-1:<account>:alias/keystage/prod/billing
+   */
+  replicaKeyArn(region: string): string {
+    if (!this.replicaRegions.includes(region)) {
+      throw new InfraPropsError(
+        'SecretsKey',
+        'replicaRegions',
+        `has no replica key in ${shown(region)}; got ${this.replicaRegions.length === 0 ? 'none' : this.replicaRegions.join(', ')}.`,
+      );
+    }
+    return Stack.of(this).formatArn({
+      service: 'kms',
+      region,
+      resource: 'alias',
+      resourceName: this.aliasName.slice('alias/'.length),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
   }
 
   /** kms:Decrypt on this key through `service` only (what reading a secret needs). */
@@ -137,16 +198,17 @@ export class SecretsKey extends Construct {
 
   private grantViaService(grantee: iam.IGrantable, service: KeyService, actions: string[]): iam.Grant {
     if (!this.services.includes(service)) {
-      throw new Error(
-        `SecretsKey: the key policy allows use through ${this.services.join(', ')} only, not ${service}.`,
+      throw new InfraPropsError(
+        'SecretsKey',
+        'service',
+        `must be one the key policy allows use through (${this.services.join(', ')}); got ${shown(service)}.`,
       );
     }
-    const stack = Stack.of(this);
     return iam.Grant.addToPrincipal({
       grantee,
       actions,
       resourceArns: [this.key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` } },
+      conditions: viaService(this, service),
     });
   }
 }

@@ -10,6 +10,7 @@ import { LambdaSecretsInjection } from '../constructs/lambda-secrets-injection';
 import type { SecretsStack } from './secrets-stack';
 
 export interface ConsumersStackProps extends StackProps {
+  /** The service the consumers belong to; names their log streams and descriptions. */
   readonly service: string;
   /** Where the secrets live (same account and region). */
   readonly secrets: SecretsStack;
@@ -25,6 +26,9 @@ export interface ConsumersStackProps extends StackProps {
  * credentials as container secrets and is redeployed after each rotation, and a Lambda
  * function that reads the API key through the Parameters and Secrets extension. Neither
  * ever holds a value in its configuration: only ARNs and `valueFrom` references.
+ *
+ * @example
+ * new ConsumersStack(app, 'keystage-billing-prod-consumers', { env, service: 'billing', secrets });
  */
 export class ConsumersStack extends Stack {
   readonly service: ecs.FargateService;

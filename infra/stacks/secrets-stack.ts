@@ -3,24 +3,47 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config';
 import { ManagedSecret } from '../constructs/managed-secret';
 import { RotationMonitoring } from '../constructs/rotation-monitoring';
-import { SecretRotation } from '../constructs/secret-rotation';
+import { RotationStrategy, SecretRotation } from '../constructs/secret-rotation';
 import { SecretsKey } from '../constructs/secrets-key';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 
 export interface SecretsStackProps extends StackProps {
+  /** The service whose secrets these are. */
   readonly service: string;
+  /** The environment, as the config file describes it. */
   readonly config: EnvironmentConfig;
+}
+
+/**
+ * The alias of an environment's secrets key, in its own region and (for the keys that encrypt
+ * the replicas) in each replica region.
+ */
+export function secretsKeyAlias(service: string, environment: string): string {
+  return `alias/keystage/${environment}/${service}`;
 }
 
 /**
  * One environment's secrets: a key, the database credentials (master and app, the app user
  * rotating as alternating users), an API key with generic rotation, replication to the
- * configured regions, and the alarms that tell people when a rotation fails or is overdue.
+ * configured regions (each replica encrypted with the key of that region that a
+ * `ReplicaKeyStack` deploys first), and the alarms that tell people when a rotation fails or is
+ * overdue.
+ *
+ * @example
+ * const secrets = new SecretsStack(app, 'keystage-billing-prod-secrets', {
+ *   env: { account: config.account, region: config.region },
+ *   service: 'billing',
+ *   config,
+ * });
  */
 export class SecretsStack extends Stack {
+  /** The key of every secret here. */
   readonly key: SecretsKey;
+  /** The app user's database credentials (alternating users). */
   readonly database: ManagedSecret;
+  /** The service's API key (generic rotation). */
   readonly apiKey: ManagedSecret;
+  /** The existing VPC the database rotation functions run in. */
   readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: SecretsStackProps) {
@@ -41,9 +64,10 @@ export class SecretsStack extends Stack {
     }
 
     this.key = new SecretsKey(this, 'Key', {
-      alias: `alias/keystage/${env}/${service}`,
+      alias: secretsKeyAlias(service, env),
       description: `keystage secrets of ${service} in ${env}`,
       multiRegion: replicaRegions.length > 0,
+      replicaRegions: config.replicaRegions,
     });
 
     const db = config.database;
@@ -96,7 +120,7 @@ export class SecretsStack extends Stack {
       new SecretRotation(this, 'MasterRotation', {
         secret: master.secret,
         encryptionKey: this.key.key,
-        strategy: 'postgres-single',
+        strategy: RotationStrategy.postgresSingle(),
         schedule: { every: Duration.days(config.rotation.databaseEveryDays), window },
         vpc: this.vpc,
         securityGroups: [securityGroup],
@@ -104,9 +128,10 @@ export class SecretsStack extends Stack {
       new SecretRotation(this, 'DatabaseRotation', {
         secret: this.database.secret,
         encryptionKey: this.key.key,
-        strategy: 'postgres-alternating',
-        masterSecret: master.secret,
-        masterEncryptionKey: this.key.key,
+        strategy: RotationStrategy.postgresAlternating({
+          masterSecret: master.secret,
+          masterEncryptionKey: this.key.key,
+        }),
         schedule: { every: Duration.days(config.rotation.databaseEveryDays), window },
         vpc: this.vpc,
         securityGroups: [securityGroup],
@@ -114,16 +139,8 @@ export class SecretsStack extends Stack {
       new SecretRotation(this, 'ApiKeyRotation', {
         secret: this.apiKey.secret,
         encryptionKey: this.key.key,
-        strategy: 'generic',
+        strategy: RotationStrategy.generic({ kind: 'api-key', apiKeyPrefix: apiKeyPrefix(service) }),
         schedule: { every: Duration.days(config.rotation.apiKeyEveryDays), window },
-        environment: {
-          genericKind: 'api-key',
-          apiKeyPrefix:
-            service
-              .toLowerCase()
-              .replace(/[^a-z0-9]/g, '')
-              .slice(0, 16) || 'ks',
-        },
       }),
     ];
 
@@ -132,4 +149,14 @@ export class SecretsStack extends Stack {
       emails: [...config.alarmEmails],
     });
   }
+}
+
+/** The service's name as an API key prefix: lowercase letters and digits, starting with a letter. */
+function apiKeyPrefix(service: string): string {
+  const prefix = service
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .replace(/^[0-9]+/, '')
+    .slice(0, 16);
+  return prefix.length >= 2 ? prefix : 'ks';
 }

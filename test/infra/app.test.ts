@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../infra/app';
+import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { buildApp, main } from '../../infra/app';
 import { loadConfig, parseConfig } from '../../infra/config';
+import { InfraPropsError } from '../../infra';
+import { nagFindings } from '../support/nag';
 import { scanTemplate } from '../support/template-scan';
 
 const outdir = () => mkdtempSync(join(tmpdir(), 'keystage-app-'));
@@ -16,13 +19,17 @@ describe('the example app', () => {
   const assembly = app.synth();
   const stacks = assembly.stacks;
 
-  it('synthesises a secrets and a consumers stack per environment, cdk-nag clean, with no credentials', () => {
+  it('synthesises a secrets, a consumers and a replica key stack per environment, cdk-nag clean, with no credentials', () => {
     expect(stacks.map((s) => s.stackName).sort()).toEqual([
       'keystage-billing-production-consumers',
+      'keystage-billing-production-replica-key-eu-central-1',
       'keystage-billing-production-secrets',
       'keystage-billing-staging-consumers',
+      'keystage-billing-staging-replica-key-eu-central-1',
       'keystage-billing-staging-secrets',
     ]);
+    // synth() threw on no finding; not even a warning is left (RELIABILITY 24).
+    expect(nagFindings(app)).toEqual([]);
     expect(stacks.find((s) => s.stackName.endsWith('production-secrets'))?.environment).toMatchObject({
       account: '222222222222',
       region: 'eu-west-1',
@@ -34,6 +41,27 @@ describe('the example app', () => {
       expect({ stack: stack.stackName, findings: scanTemplate(stack.template) }).toEqual({
         stack: stack.stackName,
         findings: [],
+      });
+    }
+  });
+
+  it('encrypts every replica of every secret with a customer managed key of its region, deployed first', () => {
+    const replicas = stacks.flatMap((stack) =>
+      Object.values(
+        stack.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+      )
+        .filter((resource) => resource.Type === 'AWS::SecretsManager::Secret')
+        .flatMap(
+          (secret) =>
+            (secret.Properties.ReplicaRegions ?? []) as Array<{ Region: string; KmsKeyId?: unknown }>,
+        )
+        .map((replica) => ({ stack, replica })),
+    );
+    expect(replicas).toHaveLength(6);
+    for (const { stack, replica } of replicas) {
+      expect({ secrets: stack.stackName, replica: customerKeyOf(stack, replica, stacks) }).toEqual({
+        secrets: stack.stackName,
+        replica: { region: replica.Region, keyStackDeployedFirst: true, customerManagedKey: true },
       });
     }
   });
@@ -61,6 +89,7 @@ describe('app configuration', () => {
     buildApp(app, loadConfig(EXAMPLE));
     expect(app.node.children.filter((c) => c instanceof Stack).map((s) => s.node.id)).toEqual([
       'keystage-billing-staging-secrets',
+      'keystage-billing-staging-replica-key-eu-central-1',
       'keystage-billing-staging-consumers',
     ]);
   });
@@ -88,8 +117,62 @@ describe('app configuration', () => {
     expect(() => parseConfig(windowed)).toThrow(/windowHours must be at most 24; got 30/);
   });
 
-  it('reports an unreadable config file', () => {
-    expect(() => loadConfig('/nonexistent/keystage.json')).toThrow(/cannot be read/);
+  it('says that a config file does not exist, naming it', () => {
+    const error = catchError(() => loadConfig('/nonexistent/keystage.json'));
+    expect(error).toBeInstanceOf(InfraPropsError);
+    expect(error).toMatchObject({ field: 'keystage:config' });
+    expect((error as Error).message).toBe(
+      'keystage config: keystage:config names a file that does not exist: /nonexistent/keystage.json.',
+    );
+  });
+
+  it('says that a config file cannot be read, and why', () => {
+    const directory = outdir();
+    expect(() => loadConfig(directory)).toThrow(`names a file that cannot be read (EISDIR): ${directory}.`);
+  });
+
+  it('lists the configured environments when the context names an unknown one', () => {
+    const app = new App({ outdir: outdir(), context: { 'keystage:environments': 'staging,prod' } });
+    const error = catchError(() => buildApp(app));
+    expect(error).toMatchObject({ field: 'keystage:environments' });
+    expect((error as Error).message).toBe(
+      `keystage app: keystage:environments must name environments of ${EXAMPLE}, which configures staging, production; got "prod".`,
+    );
+    expect(app.node.children.filter((c) => c instanceof Stack)).toEqual([]);
+  });
+
+  it('refuses a context that names no environment', () => {
+    const app = new App({ outdir: outdir(), context: { 'keystage:environments': ' , ' } });
+    expect(() => buildApp(app)).toThrow(/configures staging, production; got no environment\./);
+  });
+});
+
+describe('running the app (node dist/infra/app.js)', () => {
+  function run(context: Record<string, string>): { code: number; stderr: string[] } {
+    const stderr: string[] = [];
+    const code = main(new App({ outdir: outdir(), context }), (line) => stderr.push(line));
+    return { code, stderr };
+  }
+
+  it('says in one line, without a stack trace, that the config file is missing', () => {
+    expect(run({ 'keystage:config': 'missing.json' })).toEqual({
+      code: 1,
+      stderr: [
+        `keystage config: keystage:config names a file that does not exist: ${join(process.cwd(), 'missing.json')}.\n`,
+      ],
+    });
+  });
+
+  it('says in one line which environments exist when the one asked for does not', () => {
+    const { code, stderr } = run({ 'keystage:environments': 'prod' });
+    expect({ code, lines: stderr.join('').split('\n') }).toEqual({
+      code: 1,
+      lines: [expect.stringMatching(/configures staging, production; got "prod"\.$/), ''],
+    });
+  });
+
+  it('synthesises and exits 0 when the config is good', () => {
+    expect(run({ 'keystage:environments': 'staging' })).toEqual({ code: 0, stderr: [] });
   });
 });
 
@@ -129,4 +212,62 @@ function loadConfigRaw(): {
 } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return JSON.parse(JSON.stringify(require(EXAMPLE))) as ReturnType<typeof loadConfigRaw>;
+}
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+/** `Fn::Join` of literals and the partition, as the example app's ARNs are, to a string. */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join === undefined) throw new Error(`not a string or Fn::Join: ${JSON.stringify(value)}`);
+  return join[1]
+    .map((part) => (JSON.stringify(part) === '{"Ref":"AWS::Partition"}' ? 'aws' : joined(part)))
+    .join(join[0]);
+}
+
+/**
+ * Where a replica's KmsKeyId leads: the alias ARN must be of the replica's region and the
+ * stack's account, and a stack of that account and region that the secrets stack depends on
+ * must create the alias on a customer managed key (an AWS::KMS::Key of its own).
+ */
+function customerKeyOf(
+  stack: CloudFormationStackArtifact,
+  replica: { Region: string; KmsKeyId?: unknown },
+  all: CloudFormationStackArtifact[],
+) {
+  const arn = replica.KmsKeyId === undefined ? '' : joined(replica.KmsKeyId);
+  const [, , service, region, account, resource] = arn.split(':');
+  const owner = all.find(
+    (other) =>
+      other.environment.region === region &&
+      other.environment.account === account &&
+      Object.values(
+        other.template.Resources as Record<string, { Type: string; Properties: { AliasName?: string } }>,
+      ).some((r) => r.Type === 'AWS::KMS::Alias' && r.Properties.AliasName === resource),
+  );
+  const resources = (owner?.template.Resources ?? {}) as Record<
+    string,
+    { Type: string; Properties: { AliasName?: string; TargetKeyId?: { 'Fn::GetAtt'?: [string, string] } } }
+  >;
+  const alias = Object.values(resources).find(
+    (r) => r.Type === 'AWS::KMS::Alias' && r.Properties.AliasName === resource,
+  );
+  const target = alias?.Properties.TargetKeyId?.['Fn::GetAtt']?.[0];
+  return {
+    region:
+      service === 'kms' && account === stack.environment.account
+        ? region
+        : `not a KMS key of this account: ${arn}`,
+    keyStackDeployedFirst:
+      owner !== undefined && stack.dependencies.some((dependency) => dependency.id === owner.id),
+    customerManagedKey: target !== undefined && resources[target]?.Type === 'AWS::KMS::Key',
+  };
 }

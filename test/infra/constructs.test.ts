@@ -13,6 +13,7 @@ import {
   LambdaSecretsInjection,
   ManagedSecret,
   RotationMonitoring,
+  RotationStrategy,
   SecretRotation,
   SecretsKey,
   type SecretRotationProps,
@@ -136,7 +137,7 @@ describe('ManagedSecret', () => {
 
   it('replicates and renders its access policy', () => {
     const s = stack();
-    const key = new SecretsKey(s, 'Key', { alias: 'k', multiRegion: true });
+    const key = new SecretsKey(s, 'Key', { alias: 'k', multiRegion: true, replicaRegions: ['eu-west-1'] });
     const reader = new iam.Role(s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     new ManagedSecret(s, 'Api', {
       environment: 'prod',
@@ -155,7 +156,7 @@ describe('ManagedSecret', () => {
     const t = Template.fromStack(s);
     t.hasResourceProperties('AWS::SecretsManager::Secret', {
       ReplicaRegions: [
-        { Region: 'eu-west-1' },
+        { Region: 'eu-west-1', KmsKeyId: s.resolve(key.replicaKeyArn('eu-west-1')) },
         {
           Region: 'eu-central-1',
           KmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
@@ -209,6 +210,7 @@ describe('ManagedSecret', () => {
     [{ replicaRegions: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] }, 'replicaRegions'],
     [{ replicaRegions: [{ region: 'Europe' }] }, 'replicaRegions'],
     [{ replicaRegions: [{ region: 'us-east-1' }] }, 'replicaRegions'],
+    [{ replicaRegions: [{ region: 'eu-west-1' }] }, 'replicaRegions.keyArn'],
     [
       { replicaRegions: [{ region: 'eu-west-1', keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' }] },
       'replicaRegions.keyArn',
@@ -234,8 +236,7 @@ describe('SecretRotation', () => {
     const r = new SecretRotation(s, 'Rotation', {
       secret: secret.secret,
       encryptionKey: key.key,
-      strategy: 'postgres-alternating',
-      masterSecret: master.secret,
+      strategy: RotationStrategy.postgresAlternating({ masterSecret: master.secret }),
       schedule: { every: Duration.days(30) },
       ...props,
     });
@@ -330,7 +331,7 @@ describe('SecretRotation', () => {
     const secret = new ManagedSecret(s, 'S', { environment: 'e', service: 's', name: 'n', key });
     new SecretRotation(s, 'R', {
       secret: secret.secret,
-      strategy: 'postgres-single',
+      strategy: RotationStrategy.postgresSingle(),
       schedule: { every: Duration.days(1) },
       vpc,
       vpcSubnets: { subnets: vpc.privateSubnets },
@@ -360,17 +361,15 @@ describe('SecretRotation', () => {
     });
   });
 
-  it.each([
-    [{ masterSecret: undefined }, 'masterSecret'],
-    [{ strategy: 'postgres-single' as const }, 'masterSecret'],
-    [{ strategy: 'oracle' as never }, 'strategy'],
+  it.each<[Partial<SecretRotationProps>, string]>([
+    [{ strategy: 'postgres-single' as never }, 'strategy'],
     [{ schedule: {} }, 'schedule'],
     [{ schedule: { every: Duration.days(1), cron: 'cron(0 4 * * ? *)' } }, 'schedule'],
     [{ schedule: { every: Duration.hours(2) } }, 'schedule.every'],
     [{ schedule: { every: Duration.days(1), window: Duration.hours(30) } }, 'schedule.window'],
     [{ schedule: { cron: 'every sunday', expectedInterval: Duration.days(7) } }, 'schedule.cron'],
     [{ schedule: { cron: 'cron(0 4 ? * SUN *)' } }, 'schedule.expectedInterval'],
-    [{ environment: { passwordLength: 4 } }, 'environment.passwordLength'],
+    [{ timeout: Duration.minutes(16) }, 'timeout'],
   ])('rejects %p naming %s', (override, prop) => {
     expect(() => rotation(override)).toThrow(propError(prop));
   });
@@ -667,9 +666,8 @@ describe('cdk-nag AwsSolutions (RELIABILITY 24)', () => {
     });
     const rotation = new SecretRotation(s, 'Rotation', {
       secret: rotated.secret,
-      strategy: 'generic',
+      strategy: RotationStrategy.generic({ kind: 'api-key' }),
       schedule: { cron: 'cron(0 4 ? * SUN *)', expectedInterval: Duration.days(7) },
-      environment: { genericKind: 'api-key' },
     });
     new RotationMonitoring(s, 'Monitoring', {
       secrets: [{ secret: rotated.secret, maxAge: rotation.maxInterval }],

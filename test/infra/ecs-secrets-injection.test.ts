@@ -6,12 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import {
-  acknowledge,
-  EcsSecretsInjection,
-  type EcsSecretsInjectionProps,
-  type EcsSecretSource,
-} from '../../infra';
+import { EcsSecretsInjection, type EcsSecretsInjectionProps, type EcsSecretSource } from '../../infra';
+import { acknowledge } from '../../infra/constructs/props';
 import { matches } from '../support/event-pattern';
 import { expectNagClean, nagApp } from '../support/nag';
 import { propsError } from '../support/props-error';

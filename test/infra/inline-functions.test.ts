@@ -1,4 +1,6 @@
-import { REDEPLOY_CODE, STALENESS_CHECK_CODE } from '../../infra';
+// The inline functions' code is internal: the constructs deploy it, these tests run it.
+import { REDEPLOY_CODE } from '../../infra/constructs/ecs-secrets-injection';
+import { STALENESS_CHECK_CODE } from '../../infra/constructs/rotation-monitoring';
 
 // The two small functions the constructs deploy inline, run here with stand-ins for the
 // SDK clients the Lambda runtime provides.

@@ -2,7 +2,8 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ManagedSecret, SecretsKey, acknowledge, type ManagedSecretProps } from '../../infra';
+import { ManagedSecret, SecretsKey, type ManagedSecretProps } from '../../infra';
+import { acknowledge } from '../../infra/constructs/props';
 import { SAFE_EXCLUDED_CHARACTERS } from '../../lib/generate/password';
 import { expectNoNagFindings, nagApp, nagFindings } from '../support/nag';
 import { propsError } from '../support/props-error';
@@ -124,20 +125,62 @@ describe('ManagedSecret resources', () => {
     });
   });
 
-  it('replicates, with the given key where there is one', () => {
-    setup({ replicaRegions: [{ region: 'eu-central-1', keyArn: REPLICA_KEY }, { region: 'eu-west-1' }] })
+  it('replicates with the key it is given for a region', () => {
+    setup({ replicaRegions: [{ region: 'eu-central-1', keyArn: REPLICA_KEY }] })
       .t()
       .hasResourceProperties('AWS::SecretsManager::Secret', {
-        ReplicaRegions: [
-          { Region: 'eu-central-1', KmsKeyId: REPLICA_KEY },
-          { Region: 'eu-west-1', KmsKeyId: Match.absent() },
-        ],
+        ReplicaRegions: [{ Region: 'eu-central-1', KmsKeyId: REPLICA_KEY }],
+      });
+  });
+
+  it("replicates with the SecretsKey's replica key where it names none", () => {
+    const stack = newStack();
+    const key = new SecretsKey(stack, 'Key', {
+      alias: 'keystage/prod/billing',
+      replicaRegions: ['eu-west-1'],
+    });
+    new ManagedSecret(stack, 'Secret', {
+      environment: 'prod',
+      service: 'billing',
+      name: 'api-key',
+      key,
+      replicaRegions: [{ region: 'eu-central-1', keyArn: REPLICA_KEY }, { region: 'eu-west-1' }],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      ReplicaRegions: [
+        { Region: 'eu-central-1', KmsKeyId: REPLICA_KEY },
+        {
+          Region: 'eu-west-1',
+          KmsKeyId: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:123456789012:alias/keystage/prod/billing'],
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('uses the AWS managed key for a replica only when told to', () => {
+    const managed = 'arn:aws:kms:eu-west-1:123456789012:alias/aws/secretsmanager';
+    setup({ replicaRegions: [{ region: 'eu-west-1', keyArn: managed }] })
+      .t()
+      .hasResourceProperties('AWS::SecretsManager::Secret', {
+        ReplicaRegions: [{ Region: 'eu-west-1', KmsKeyId: managed }],
       });
   });
 
   it('accepts a replica in any region when the stack region is unknown', () => {
     const stack = new Stack(new App(), 'Agnostic');
-    expect(() => setup({ replicaRegions: [{ region: 'us-east-1' }] }, stack)).not.toThrow();
+    expect(() =>
+      setup(
+        {
+          replicaRegions: [{ region: 'us-east-1', keyArn: REPLICA_KEY.replace('eu-central-1', 'us-east-1') }],
+        },
+        stack,
+      ),
+    ).not.toThrow();
   });
 
   it('is deletable when asked', () => {
@@ -354,6 +397,12 @@ describe('ManagedSecret props', () => {
       'replicaRegions.keyArn',
       { replicaRegions: [{ region: 'eu-west-1', keyArn: REPLICA_KEY }] },
       /region "eu-west-1"; got "arn:aws:kms:eu-central-1:/,
+    ],
+    [
+      'a replica with no customer managed key (never a silent aws/secretsmanager)',
+      'replicaRegions.keyArn',
+      { replicaRegions: [{ region: 'eu-west-1' }] },
+      /needed for "eu-west-1": .*SecretsKey that lists "eu-west-1" in its replicaRegions; got none\./,
     ],
     ['a bad type tag', 'secretType', { secretType: 'a|b' }, /got "a\|b"/],
     [

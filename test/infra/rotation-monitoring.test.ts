@@ -8,10 +8,11 @@ import {
   InfraPropsError,
   METRIC_NAMESPACE,
   RotationMonitoring,
-  STALENESS_CHECK_CODE,
+  RotationStrategy,
   SecretRotation,
   type RotationMonitoringProps,
 } from '../../infra';
+import { STALENESS_CHECK_CODE } from '../../infra/constructs/rotation-monitoring';
 import { matches } from '../support/event-pattern';
 import { expectNagClean, nagApp } from '../support/nag';
 import { scanTemplate } from '../support/template-scan';
@@ -460,7 +461,7 @@ describe('RotationMonitoring', () => {
         (secret, i) =>
           new SecretRotation(f.stack, `Rotation${i}`, {
             secret,
-            strategy: 'generic',
+            strategy: RotationStrategy.generic(),
             schedule: { every: Duration.days(30) },
           }),
       );

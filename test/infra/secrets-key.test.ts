@@ -145,7 +145,41 @@ describe('SecretsKey grants', () => {
 
   it('refuses a grant through a service the key policy does not list', () => {
     const { key, role } = setup();
-    expect(() => key.grantDecryptViaService(role, 'ssm')).toThrow(/through secretsmanager only, not ssm/);
+    const error = propsError(() => key.grantDecryptViaService(role, 'ssm'));
+    expect(error).toMatchObject({ construct: 'SecretsKey', field: 'service' });
+    expect(error.message).toMatch(/allows use through \(secretsmanager\); got "ssm"\./);
+  });
+});
+
+describe('SecretsKey replica keys', () => {
+  it('names the key under its alias in each replica region', () => {
+    const stack = newStack();
+    const key = new SecretsKey(stack, 'Key', {
+      alias: 'keystage/prod/billing',
+      replicaRegions: ['eu-west-1'],
+    });
+    expect(stack.resolve(key.replicaKeyArn('eu-west-1'))).toEqual({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:123456789012:alias/keystage/prod/billing'],
+      ],
+    });
+    expect(key.replicaRegions).toEqual(['eu-west-1']);
+  });
+
+  it('has no replica key in a region it does not list', () => {
+    const key = new SecretsKey(newStack(), 'Key', { alias: 'k', replicaRegions: ['eu-west-1'] });
+    const error = propsError(() => key.replicaKeyArn('ap-south-1'));
+    expect(error).toMatchObject({ construct: 'SecretsKey', field: 'replicaRegions' });
+    expect(error.message).toMatch(/no replica key in "ap-south-1"; got eu-west-1\./);
+  });
+
+  it('changes nothing in its own template', () => {
+    const plain = newStack();
+    new SecretsKey(plain, 'Key', { alias: 'k' });
+    const replicated = newStack();
+    new SecretsKey(replicated, 'Key', { alias: 'k', replicaRegions: ['eu-west-1'] });
+    expect(Template.fromStack(replicated).toJSON()).toEqual(Template.fromStack(plain).toJSON());
   });
 });
 
@@ -161,6 +195,19 @@ describe('SecretsKey props', () => {
     ['an unknown via service', { alias: 'k', viaServices: ['s3' as 'ssm'] }, 'viaServices', /got "s3"/],
     ['a 3-day pending window', { alias: 'k', pendingWindow: Duration.days(3) }, 'pendingWindow', /3 days/],
     ['a 31-day pending window', { alias: 'k', pendingWindow: Duration.days(31) }, 'pendingWindow', /31 days/],
+    ['a bad replica region', { alias: 'k', replicaRegions: ['Europe'] }, 'replicaRegions', /got "Europe"/],
+    [
+      'a replica region twice',
+      { alias: 'k', replicaRegions: ['eu-west-1', 'eu-west-1'] },
+      'replicaRegions',
+      /"eu-west-1" twice/,
+    ],
+    [
+      "the key's own region as a replica region",
+      { alias: 'k', replicaRegions: ['us-east-1'] },
+      'replicaRegions',
+      /own region "us-east-1"/,
+    ],
     [
       'a pending window of part days',
       { alias: 'k', pendingWindow: Duration.hours(200) },

@@ -1,60 +1,23 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { InfraPropsError, SecretRotation, type SecretRotationProps } from '../../infra';
-import { repoRoot } from '../../infra/paths';
-import { expectNagClean, nagApp } from '../support/nag';
-import { scanTemplate } from '../support/template-scan';
+import { InfraPropsError, RotationStrategy, SecretRotation, type SecretRotationProps } from '../../../infra';
+import { repoRoot } from '../../../infra/paths';
+import { expectNagClean, nagApp } from '../../support/nag';
+import { scanTemplate } from '../../support/template-scan';
+import { fixture, rotation, statementsOf, variablesOf, type Fixture } from './fixture';
 
-const ENV = { account: '123456789012', region: 'us-east-1' };
 const DEFAULT_BUNDLES = join(repoRoot(), 'dist', 'rotation-lambdas');
 
-/** A stack with a KMS key and two secrets encrypted with it (the app and the master user). */
-function fixture(app: App = new App()) {
-  const stack = new Stack(app, 'Test', { env: ENV });
-  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-  const masterKey = new kms.Key(stack, 'MasterKey', { enableKeyRotation: true });
-  const secret = new secretsmanager.Secret(stack, 'Db', { encryptionKey: key });
-  const master = new secretsmanager.Secret(stack, 'Master', { encryptionKey: masterKey });
-  return { app, stack, key, masterKey, secret, master };
-}
-
-type Fixture = ReturnType<typeof fixture>;
-
-function rotation(props: Partial<SecretRotationProps> = {}) {
-  const f = fixture();
-  const r = new SecretRotation(f.stack, 'Rotation', {
-    secret: f.secret,
-    strategy: 'postgres-single',
-    schedule: { every: Duration.days(30) },
-    ...props,
-  });
-  return {
-    ...f,
-    r,
-    /** Synthesises on first use: add constructs before reading it. */
-    get template() {
-      return Template.fromStack(f.stack);
-    },
-  };
-}
-
-/** The statements of the IAM policy attached to `role`. */
-function statementsOf(template: Template, stack: Stack, role: iam.IRole): unknown[] {
-  const policies = Object.values(
-    template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [stack.resolve(role.roleName)] },
-    }),
-  ) as Array<{ Properties: { PolicyDocument: { Statement: unknown[] } } }>;
-  expect(policies).toHaveLength(1);
-  return policies[0]!.Properties.PolicyDocument.Statement;
+/** An alternating-users rotation with the fixture's master secret. */
+function alternating(factory: 'postgresAlternating' | 'mysqlAlternating' = 'postgresAlternating') {
+  return rotation((f) => ({ strategy: RotationStrategy[factory]({ masterSecret: f.master }) }));
 }
 
 describe('SecretRotation', () => {
@@ -78,51 +41,49 @@ describe('SecretRotation', () => {
       });
     });
 
+    it.each([
+      ['postgresSingle', 'postgres-single'],
+      ['mysqlSingle', 'mysql-single'],
+    ] as const)('deploys the %s strategy as the %s bundle', (factory, bundle) => {
+      const fromAsset = jest.spyOn(lambda.Code, 'fromAsset');
+      rotation({ strategy: RotationStrategy[factory]() });
+      expect(fromAsset).toHaveBeenCalledWith(join(DEFAULT_BUNDLES, bundle));
+      fromAsset.mockRestore();
+    });
+
     it('renders the database settings to the variables the handlers read, with the RDS CA bundle', () => {
       const { template } = rotation({
-        environment: {
+        strategy: RotationStrategy.postgresSingle({
           passwordLength: 40,
           excludeCharacters: ' /@"\'\\',
           connectTimeout: Duration.seconds(3),
           queryTimeout: Duration.seconds(8),
-        },
+        }),
       });
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectEquals({
-            PASSWORD_LENGTH: '40',
-            EXCLUDE_CHARACTERS: ' /@"\'\\',
-            DB_CONNECT_TIMEOUT_MS: '3000',
-            DB_QUERY_TIMEOUT_MS: '8000',
-            NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-          }),
-        },
+      expect(variablesOf(template)).toEqual({
+        PASSWORD_LENGTH: '40',
+        EXCLUDE_CHARACTERS: ' /@"\'\\',
+        DB_CONNECT_TIMEOUT_MS: '3000',
+        DB_QUERY_TIMEOUT_MS: '8000',
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
       });
     });
 
     it('renders the generic settings, and no CA bundle for a function that reaches no database', () => {
       const { template } = rotation({
-        strategy: 'generic',
-        environment: { genericKind: 'api-key', jsonField: 'apiKey', apiKeyPrefix: 'acme' },
+        strategy: RotationStrategy.generic({ kind: 'api-key', jsonField: 'apiKey', apiKeyPrefix: 'acme' }),
       });
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectEquals({
-            GENERIC_KIND: 'api-key',
-            JSON_FIELD: 'apiKey',
-            API_KEY_PREFIX: 'acme',
-          }),
-        },
+      expect(variablesOf(template)).toEqual({
+        GENERIC_KIND: 'api-key',
+        JSON_FIELD: 'apiKey',
+        API_KEY_PREFIX: 'acme',
       });
     });
 
     it('puts no secret value, and no reference to one, in its environment (RELIABILITY 23)', () => {
-      const { template, stack, secret, master } = alternating('mysql-alternating');
+      const { template, stack, secret, master } = alternating('mysqlAlternating');
       expect(scanTemplate(template.toJSON())).toEqual([]);
-      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
-        Properties: { Environment: { Variables: Record<string, unknown> } };
-      }>;
-      const variables = JSON.stringify(fn!.Properties.Environment.Variables);
+      const variables = JSON.stringify(variablesOf(template));
       for (const forbidden of [
         '{{resolve:',
         'SecretString',
@@ -137,7 +98,7 @@ describe('SecretRotation', () => {
       rotation(); // builds them if this process is the first to need them
       const bundle = join(DEFAULT_BUNDLES, 'generic', 'index.js');
       const before = statSync(bundle);
-      rotation({ strategy: 'generic' });
+      rotation({ strategy: RotationStrategy.generic() });
       const after = statSync(bundle);
       // A build renames a new directory into place: a new inode and a new modification time.
       expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
@@ -148,7 +109,7 @@ describe('SecretRotation', () => {
       const bundleDir = mkdtempSync(join(tmpdir(), 'keystage-bundles-'));
       try {
         const fromAsset = jest.spyOn(lambda.Code, 'fromAsset');
-        rotation({ strategy: 'mysql-single', bundleDir });
+        rotation({ strategy: RotationStrategy.mysqlSingle(), bundleDir });
         expect(fromAsset).toHaveBeenCalledWith(join(bundleDir, 'mysql-single'));
         fromAsset.mockRestore();
         expect(readdirSync(bundleDir).sort()).toEqual([
@@ -207,12 +168,12 @@ describe('SecretRotation', () => {
       const plain = new secretsmanager.Secret(f.stack, 'Plain');
       const own = new SecretRotation(f.stack, 'Own', {
         secret: f.secret,
-        strategy: 'generic',
+        strategy: RotationStrategy.generic(),
         schedule: { every: Duration.days(7) },
       });
       const managed = new SecretRotation(f.stack, 'Managed', {
         secret: plain,
-        strategy: 'generic',
+        strategy: RotationStrategy.generic(),
         schedule: { every: Duration.days(7) },
       });
       const template = Template.fromStack(f.stack);
@@ -228,7 +189,7 @@ describe('SecretRotation', () => {
       const byName = secretsmanager.Secret.fromSecretNameV2(f.stack, 'ByName', 'prod/billing/api');
       const r = new SecretRotation(f.stack, 'R', {
         secret: byName,
-        strategy: 'generic',
+        strategy: RotationStrategy.generic(),
         schedule: { every: Duration.days(7) },
       });
       const [first] = statementsOf(Template.fromStack(f.stack), f.stack, r.role) as Array<{
@@ -240,24 +201,27 @@ describe('SecretRotation', () => {
   });
 
   describe('alternating users', () => {
-    it('reads the master secret, decrypting it with its key through Secrets Manager only', () => {
-      const { template, stack, r, master, masterKey } = alternating();
-      expect(statementsOf(template, stack, r.role)).toEqual(
-        expect.arrayContaining([
-          {
-            Effect: 'Allow',
-            Action: 'secretsmanager:GetSecretValue',
-            Resource: stack.resolve(master.secretArn),
-          },
-          {
-            Effect: 'Allow',
-            Action: 'kms:Decrypt',
-            Resource: stack.resolve(masterKey.keyArn),
-            Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
-          },
-        ]),
-      );
-    });
+    it.each(['postgresAlternating', 'mysqlAlternating'] as const)(
+      '%s reads the master secret, decrypting it with its key through Secrets Manager only',
+      (factory) => {
+        const { template, stack, r, master, masterKey } = alternating(factory);
+        expect(statementsOf(template, stack, r.role)).toEqual(
+          expect.arrayContaining([
+            {
+              Effect: 'Allow',
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: stack.resolve(master.secretArn),
+            },
+            {
+              Effect: 'Allow',
+              Action: 'kms:Decrypt',
+              Resource: stack.resolve(masterKey.keyArn),
+              Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+            },
+          ]),
+        );
+      },
+    );
 
     it('adds no second key statement when the master secret shares the secret’s key', () => {
       const f = fixture();
@@ -265,15 +229,26 @@ describe('SecretRotation', () => {
       const r = new SecretRotation(f.stack, 'R', {
         secret: f.secret,
         encryptionKey: f.key,
-        strategy: 'mysql-alternating',
-        masterSecret: sharedMaster,
-        masterEncryptionKey: f.key,
+        strategy: RotationStrategy.mysqlAlternating({
+          masterSecret: sharedMaster,
+          masterEncryptionKey: f.key,
+        }),
         schedule: { every: Duration.days(30) },
       });
       const statements = statementsOf(Template.fromStack(f.stack), f.stack, r.role) as Array<{
         Action: unknown;
       }>;
       expect(statements.filter((s) => JSON.stringify(s.Action).includes('kms:'))).toHaveLength(1);
+    });
+
+    it('reads no master secret with a single-user strategy', () => {
+      const { template } = rotation();
+      const reads = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+        (policy) =>
+          (policy as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown }> } } }).Properties
+            .PolicyDocument.Statement,
+      );
+      expect(reads.filter((s) => s.Action === 'secretsmanager:GetSecretValue')).toEqual([]);
     });
   });
 
@@ -312,41 +287,10 @@ describe('SecretRotation', () => {
       expect(r.maxInterval.toHours()).toBe(30 * 24 + 4);
     });
 
-    it.each([
-      [{ every: Duration.days(1) }, 'rate(1 day)', '4h', 24 + 4],
-      [{ every: Duration.hours(6), window: Duration.hours(2) }, 'rate(6 hours)', '2h', 6 + 2],
-      [{ every: Duration.hours(4), window: Duration.hours(4) }, 'rate(4 hours)', '4h', 4 + 4],
-      [{ every: Duration.days(1000), window: Duration.hours(24) }, 'rate(1000 days)', '24h', 1000 * 24 + 24],
-      [
-        { cron: 'cron(0 4 ? * SUN *)', window: Duration.hours(2), expectedInterval: Duration.days(7) },
-        'cron(0 4 ? * SUN *)',
-        '2h',
-        7 * 24 + 2,
-      ],
-      [
-        { cron: 'cron(0 */6 * * ? *)', window: Duration.hours(1), expectedInterval: Duration.hours(6) },
-        'cron(0 */6 * * ? *)',
-        '1h',
-        6 + 1,
-      ],
-    ])(
-      'renders schedule %p as %s with window %s and a maxInterval of %d hours',
-      (schedule, expression, window, hours) => {
-        const { template, r } = rotation({ schedule });
-        template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-          RotationRules: { ScheduleExpression: expression, Duration: window },
-        });
-        expect(r.scheduleExpression).toBe(expression);
-        expect(r.maxInterval.toHours()).toBe(hours);
-      },
-    );
-
     it('rotates on deployment only when asked to', () => {
       rotation({ rotateImmediately: true }).template.hasResourceProperties(
         'AWS::SecretsManager::RotationSchedule',
-        {
-          RotateImmediatelyOnUpdate: true,
-        },
+        { RotateImmediatelyOnUpdate: true },
       );
     });
 
@@ -368,7 +312,7 @@ describe('SecretRotation', () => {
       });
       const r = new SecretRotation(f.stack, 'R', {
         secret: f.secret,
-        strategy: 'postgres-single',
+        strategy: RotationStrategy.postgresSingle(),
         schedule: { every: Duration.days(30) },
         vpc,
         ...props,
@@ -418,7 +362,7 @@ describe('SecretRotation', () => {
       const group = ec2.SecurityGroup.fromSecurityGroupId(f.stack, 'Group', 'sg-12345678');
       new SecretRotation(f.stack, 'R', {
         secret: f.secret,
-        strategy: 'postgres-single',
+        strategy: RotationStrategy.postgresSingle(),
         schedule: { every: Duration.days(30) },
         vpc,
         vpcSubnets: { subnets: [vpc.privateSubnets[1]!] },
@@ -460,165 +404,29 @@ describe('SecretRotation', () => {
 
   describe('props', () => {
     it.each<[string, (f: Fixture) => Partial<SecretRotationProps>, string, RegExp]>([
-      ['an unknown strategy', () => ({ strategy: 'oracle' as never }), 'strategy', /"oracle"/],
       [
-        'an alternating strategy without a master secret',
-        () => ({ strategy: 'postgres-alternating' }),
-        'masterSecret',
-        /required for postgres-alternating/,
-      ],
-      [
-        'a master secret with a single-user strategy',
-        (f) => ({ strategy: 'mysql-single', masterSecret: f.master }),
-        'masterSecret',
-        /mysql-single/,
-      ],
-      [
-        'a master key without a master secret',
-        (f) => ({ masterEncryptionKey: f.masterKey }),
-        'masterEncryptionKey',
-        /without masterSecret/,
-      ],
-      [
-        'both every and cron',
-        () => ({ schedule: { every: Duration.days(1), cron: 'cron(0 4 * * ? *)' } }),
-        'schedule',
-        /got both/,
-      ],
-      ['neither every nor cron', () => ({ schedule: {} }), 'schedule', /got neither/],
-      [
-        'every 2 hours',
-        () => ({ schedule: { every: Duration.hours(2) } }),
-        'schedule.every',
-        /got 2 hours\./,
-      ],
-      [
-        'every 90 minutes',
-        () => ({ schedule: { every: Duration.minutes(90) } }),
-        'schedule.every',
-        /got 1 hour 30 minutes\./,
-      ],
-      [
-        'every 30 hours',
-        () => ({ schedule: { every: Duration.hours(30) } }),
-        'schedule.every',
-        /got 1 day 6 hours\./,
-      ],
-      [
-        'every 1001 days',
-        () => ({ schedule: { every: Duration.days(1001) } }),
-        'schedule.every',
-        /1001 days/,
-      ],
-      [
-        'a window over 24 hours',
-        () => ({ schedule: { every: Duration.days(1), window: Duration.hours(25) } }),
-        'schedule.window',
-        /got 1 day 1 hour\./,
-      ],
-      [
-        'a window of part of an hour',
-        () => ({ schedule: { every: Duration.days(1), window: Duration.minutes(30) } }),
-        'schedule.window',
-        /30 minutes/,
-      ],
-      [
-        'a window longer than an hourly period',
-        () => ({ schedule: { every: Duration.hours(6), window: Duration.hours(8) } }),
-        'schedule.window',
-        /next window/,
-      ],
-      [
-        'a cron window past midnight',
-        () => ({
-          schedule: {
-            cron: 'cron(0 22 ? * SUN *)',
-            window: Duration.hours(4),
-            expectedInterval: Duration.days(7),
-          },
-        }),
-        'schedule.window',
-        /midnight/,
-      ],
-      ...(
-        [
-          'every sunday',
-          'cron(0 4 * * * *)',
-          'cron(0 4 ? * ? *)',
-          'cron(15 4 ? * SUN *)',
-          'cron(0 4 ? * SUN 2030)',
-          'cron(0 4 ? * SUN)',
-          'rate(7 days)',
-        ] as const
-      ).map(
-        (cron) =>
-          [
-            `the cron expression ${cron}`,
-            () => ({ schedule: { cron, expectedInterval: Duration.days(7) } }),
-            'schedule.cron',
-            new RegExp(cron.replace(/[()*?]/g, '\\$&')),
-          ] as [string, (f: Fixture) => Partial<SecretRotationProps>, string, RegExp],
-      ),
-      [
-        'cron without expectedInterval',
-        () => ({ schedule: { cron: 'cron(0 4 ? * SUN *)' } }),
-        'schedule.expectedInterval',
-        /required with cron/,
-      ],
-      [
-        'expectedInterval with every',
-        () => ({ schedule: { every: Duration.days(7), expectedInterval: Duration.days(7) } }),
-        'schedule.expectedInterval',
-        /only for cron/,
-      ],
-      [
-        'a password length of 4',
-        () => ({ environment: { passwordLength: 4 } }),
-        'environment.passwordLength',
-        /got 4/,
-      ],
-      [
-        'excluding every character',
-        () => ({
-          environment: {
-            excludeCharacters:
-              'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
-          },
-        }),
-        'environment.excludeCharacters',
-        /excludeCharacters/,
-      ],
-      [
-        'a generic setting with a database strategy',
-        () => ({ environment: { genericKind: 'api-key' } }),
-        'environment.genericKind',
-        /postgres-single/,
-      ],
-      [
-        'a database timeout with the generic strategy',
-        () => ({ strategy: 'generic', environment: { connectTimeout: Duration.seconds(2) } }),
-        'environment.connectTimeout',
-        /generic/,
-      ],
-      [
-        'an API key prefix without api-key',
-        () => ({ strategy: 'generic', environment: { apiKeyPrefix: 'acme' } }),
-        'environment.apiKeyPrefix',
-        /needs genericKind api-key/,
-      ],
-      [
-        'an API key prefix that is not lowercase',
-        () => ({ strategy: 'generic', environment: { genericKind: 'api-key', apiKeyPrefix: 'Acme!' } }),
-        'environment.apiKeyPrefix',
-        /"Acme!"/,
+        'a strategy name instead of a RotationStrategy (the props before RotationStrategy)',
+        () => ({ strategy: 'postgres-alternating' as never }),
+        'strategy',
+        /must be a RotationStrategy .*got "postgres-alternating"\./,
       ],
       [
         'a query timeout as long as the function timeout',
-        () => ({ timeout: Duration.seconds(30), environment: { queryTimeout: Duration.seconds(30) } }),
-        'environment.queryTimeout',
-        /30 seconds/,
+        () => ({
+          timeout: Duration.seconds(30),
+          strategy: RotationStrategy.postgresSingle({ queryTimeout: Duration.seconds(30) }),
+        }),
+        'strategy.queryTimeout',
+        /shorter than the timeout \(30 seconds\); got 30 seconds\./,
+      ],
+      [
+        'a connect timeout longer than the default function timeout',
+        () => ({ strategy: RotationStrategy.mysqlSingle({ connectTimeout: Duration.minutes(2) }) }),
+        'strategy.connectTimeout',
+        /shorter than the timeout \(1 minute\); got 2 minutes\./,
       ],
       ['a timeout over 15 minutes', () => ({ timeout: Duration.minutes(20) }), 'timeout', /20 minutes/],
+      ['a timeout under a second', () => ({ timeout: Duration.millis(500) }), 'timeout', /got 500 millis\./],
       [
         'subnets without a VPC',
         () => ({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
@@ -632,7 +440,7 @@ describe('SecretRotation', () => {
       try {
         new SecretRotation(f.stack, 'Rotation', {
           secret: f.secret,
-          strategy: 'postgres-single',
+          strategy: RotationStrategy.postgresSingle(),
           schedule: { every: Duration.days(30) },
           ...props(f),
         });
@@ -640,7 +448,12 @@ describe('SecretRotation', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(InfraPropsError);
-      expect(error).toMatchObject({ construct: 'SecretRotation', prop });
+      expect(error).toMatchObject({
+        construct: 'SecretRotation',
+        prop,
+        field: prop,
+        code: 'VALIDATION_ERROR',
+      });
       expect((error as Error).message).toMatch(value);
       const template = Template.fromStack(f.stack);
       template.resourceCountIs('AWS::Lambda::Function', 0);
@@ -659,19 +472,18 @@ describe('SecretRotation', () => {
       });
       new SecretRotation(f.stack, 'Generic', {
         secret: new secretsmanager.Secret(f.stack, 'Api', { encryptionKey: f.key }),
-        strategy: 'generic',
+        strategy: RotationStrategy.generic(),
         schedule: { cron: 'cron(0 4 ? * SUN *)', expectedInterval: Duration.days(7) },
       });
       new SecretRotation(f.stack, 'MasterRotation', {
         secret: f.master,
-        strategy: 'postgres-single',
+        strategy: RotationStrategy.postgresSingle(),
         schedule: { every: Duration.days(30) },
         vpc,
       });
       new SecretRotation(f.stack, 'Alternating', {
         secret: f.secret,
-        strategy: 'postgres-alternating',
-        masterSecret: f.master,
+        strategy: RotationStrategy.postgresAlternating({ masterSecret: f.master }),
         schedule: { every: Duration.days(30) },
         vpc,
       });
@@ -689,15 +501,3 @@ describe('SecretRotation', () => {
     });
   });
 });
-
-/** An alternating-users rotation with the fixture's master secret. */
-function alternating(strategy: 'postgres-alternating' | 'mysql-alternating' = 'postgres-alternating') {
-  const f = fixture();
-  const r = new SecretRotation(f.stack, 'Rotation', {
-    secret: f.secret,
-    strategy,
-    masterSecret: f.master,
-    schedule: { every: Duration.days(30) },
-  });
-  return { ...f, r, template: Template.fromStack(f.stack) };
-}

@@ -1,0 +1,11 @@
+export { SecretRotation, type SecretRotationProps } from './secret-rotation';
+export type { RotationScheduleProps } from './rotation-schedule';
+export {
+  RotationStrategy,
+  type AlternatingUsersRotationOptions,
+  type DatabaseRotationOptions,
+  type GenericKind,
+  type GenericRotationOptions,
+  type RotationPasswordOptions,
+  type RotationStrategyName,
+} from './rotation-strategy';
