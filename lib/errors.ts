@@ -17,6 +17,7 @@ export type KeystageErrorCode =
   | 'CONFLICT'
   | 'SERVICE_UNAVAILABLE'
   | 'SERVICE_ERROR'
+  | 'CONFIGURATION_ERROR'
   | 'ROTATION_STEP_FAILED';
 
 export interface KeystageErrorOptions {
@@ -158,6 +159,30 @@ export class UnexpectedServiceError extends KeystageError {
   readonly code = 'SERVICE_ERROR';
   constructor(message: string, options?: KeystageErrorOptions) {
     super(message, options);
+  }
+}
+
+/**
+ * The call could not be made at all: no region or no credentials are configured, or an
+ * optional package it needs is not installed. `variable` names what fixes it; the message
+ * lists every way.
+ * @example
+ * if (error instanceof ConfigurationError) console.error(`set ${error.variable}: ${error.message}`);
+ */
+export class ConfigurationError extends KeystageError {
+  readonly code = 'CONFIGURATION_ERROR';
+  /**
+   * The environment variable to set (`AWS_REGION`, `AWS_PROFILE`), or, for a missing
+   * optional dependency, the package to install (`@aws-sdk/client-kms`).
+   */
+  readonly variable: string;
+  constructor(variable: string, message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+    this.variable = variable;
+  }
+
+  override toJSON(): ReturnType<KeystageError['toJSON']> & { variable: string } {
+    return { ...super.toJSON(), variable: this.variable };
   }
 }
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { serialiseJsonValue, validateSecretValue } from './validation';
+import { serialiseJsonValue, validateSecretValue } from '../core';
 
 export type EncodedValue = { SecretString: string } | { SecretBinary: Uint8Array };
 

@@ -1,3 +1,26 @@
 export { SecretsClient } from './secrets-client';
-export { KEYSTAGE_TAGS } from './types';
-export type * from './types';
+export { DEFAULT_TIMEOUTS } from './options';
+export type { ClientTimeouts, Clock, SecretsClientOptions } from './options';
+export { KEYSTAGE_TAGS } from '../core';
+export type { SecretKind, SecretStatus, VersionStage } from '../core';
+export type { KeystageMetadata } from './metadata';
+export type { OperationKind, OperationName } from './operation';
+export type { CreateSecretOptions, DatabaseSecretInput, SecretRef } from './operations/create';
+export type { DeleteOptions, DeleteResult } from './operations/delete';
+export type { GetManyResult, SecretValueEntry } from './operations/get-many';
+export type { SecretIdentity } from './operations/identity';
+export type { ListOptions } from './operations/list';
+export type { PutOptions } from './operations/put';
+export type { GetJsonOptions, GetOptions, JsonValidator } from './operations/read';
+export type { RevokeOptions } from './operations/revoke';
+export type { RollbackOptions, RollbackResult } from './operations/rollback';
+export type { RotateOptions, RotateResult } from './operations/rotate';
+export type {
+  ReplicaState,
+  RotationState,
+  SecretListItem,
+  SecretSummary,
+  SecretVersion,
+} from './operations/secret-summary';
+export type { VersionsOptions } from './operations/versions';
+export type { WithSecretOptions } from './operations/with-secret';

@@ -1,14 +1,16 @@
 import type { Tag } from '@aws-sdk/client-secrets-manager';
-import { KEYSTAGE_TAGS, type KeystageMetadata, type SecretKind } from './types';
+import { KEYSTAGE_TAGS, SECRET_KINDS, type SecretKind, type SecretStatus } from '../core';
 
-const KINDS: ReadonlySet<string> = new Set<SecretKind>([
-  'database',
-  'api-key',
-  'symmetric-key',
-  'data-key',
-  'generic',
-  'json',
-]);
+/** What keystage reads from its own tags. */
+export interface KeystageMetadata {
+  readonly environment: string | undefined;
+  readonly service: string | undefined;
+  readonly kind: SecretKind | undefined;
+  /** `revoked` when `keystage:status=revoked`; `active` otherwise. */
+  readonly status: SecretStatus;
+  readonly revokedAt: string | undefined;
+  readonly revokedReason: string | undefined;
+}
 
 /** Secrets Manager's tag list as a plain record. */
 export function tagsToRecord(tags: readonly Tag[] | undefined): Record<string, string> {
@@ -30,7 +32,7 @@ export function keystageMetadata(tags: Readonly<Record<string, string>>): Keysta
   return {
     environment: tags[KEYSTAGE_TAGS.environment],
     service: tags[KEYSTAGE_TAGS.service],
-    kind: kind !== undefined && KINDS.has(kind) ? (kind as SecretKind) : undefined,
+    kind: kind !== undefined && SECRET_KINDS.includes(kind as SecretKind) ? (kind as SecretKind) : undefined,
     status: tags[KEYSTAGE_TAGS.status] === 'revoked' ? 'revoked' : 'active',
     revokedAt: tags[KEYSTAGE_TAGS.revokedAt],
     revokedReason: tags[KEYSTAGE_TAGS.revokedReason],

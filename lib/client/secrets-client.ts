@@ -1,61 +1,40 @@
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspect } from 'node:util';
-import { SecretCache, type FetchedSecret, type SecretSource } from '../cache/secret-cache';
-import { ValidationError, type KeystageError } from '../errors';
-import { silentLogger } from '../observability/logger';
-import type { ClientContext } from './context';
-import { createSecret } from './operations/create';
-import { deleteSecret, undeleteSecret } from './operations/delete';
-import { describeSecret, listSecretVersions } from './operations/describe';
-import { getManySecrets } from './operations/get-many';
-import { listSecrets } from './operations/list';
-import { putSecretValue } from './operations/put';
-import { fetchSecret, getSecretBinary, getSecretJson, getSecretString } from './operations/read';
-import { restoreSecret, revokeSecret } from './operations/revoke';
-import { rollbackSecret } from './operations/rollback';
-import { rotateSecret } from './operations/rotate';
-import { tagSecret, untagSecret } from './operations/tags';
-import type {
-  Clock,
-  CreateSecretOptions,
-  DeleteOptions,
-  DeleteResult,
-  GetJsonOptions,
-  GetManyResult,
-  GetOptions,
-  ListOptions,
-  PutOptions,
-  RevokeOptions,
-  RollbackOptions,
-  RollbackResult,
-  RotateOptions,
-  RotateResult,
-  SecretIdentity,
-  SecretListItem,
-  SecretRef,
-  SecretSummary,
-  SecretVersion,
-  SecretsClientOptions,
-  VersionsOptions,
-} from './types';
+import { SecretCache } from '../cache';
+import type { KeystageError } from '../errors';
+import { silentLogger } from '../observability';
+import { serviceClients } from './aws-clients';
+import { callStageSource } from './cache-source';
+import type { Operation } from './operation';
+import { checkOptions, type Clock, type SecretsClientOptions } from './options';
+import { create, type CreateSecretOptions, type SecretRef } from './operations/create';
+import { deleteSecret, undelete, type DeleteOptions, type DeleteResult } from './operations/delete';
+import { describe } from './operations/describe';
+import { getMany, prefetch, type GetManyResult } from './operations/get-many';
+import type { SecretIdentity } from './operations/identity';
+import { list, type ListOptions } from './operations/list';
+import { put, type PutOptions } from './operations/put';
+import { get, getBinary, getJson, type GetJsonOptions, type GetOptions } from './operations/read';
+import { restore, revoke, type RevokeOptions } from './operations/revoke';
+import { rollback, type RollbackOptions, type RollbackResult } from './operations/rollback';
+import { rotate, type RotateOptions, type RotateResult } from './operations/rotate';
+import type { SecretListItem, SecretSummary, SecretVersion } from './operations/secret-summary';
+import { tag, untag } from './operations/tags';
+import { versions, type VersionsOptions } from './operations/versions';
+import { withSecret, type WithSecretOptions } from './operations/with-secret';
+import {
+  CallStage,
+  Pipeline,
+  auditStage,
+  authorizeStage,
+  cacheStage,
+  rateLimitStage,
+  validateStage,
+  type ServiceClients,
+} from './pipeline';
 
 const NO_OPTIONS: GetOptions = Object.freeze({});
-
-/** getMany's entries in the shape the cache keeps. */
-function toFetched(values: GetManyResult['values']): Map<string, FetchedSecret> {
-  const fetched = new Map<string, FetchedSecret>();
-  for (const [id, entry] of values) {
-    fetched.set(id, {
-      arn: entry.arn,
-      name: entry.name,
-      versionId: entry.versionId,
-      text: entry.value,
-      binary: entry.binary,
-    });
-  }
-  return fetched;
-}
 
 const systemClock: Clock = {
   now: () => Date.now(),
@@ -64,12 +43,16 @@ const systemClock: Clock = {
 
 /**
  * The lifecycle of secrets in AWS Secrets Manager: create, read, version, roll back,
- * rotate, revoke, delete. Every argument is validated before any API call, and every
- * failure is a `KeystageError` with a stable `code`.
+ * rotate, revoke, delete. Every method is one operation through one pipeline: its
+ * arguments are checked before any I/O (validate), then authorize, rate-limit, cache, the
+ * call to the service and the audit trail; every failure is a `KeystageError` with a
+ * stable `code`.
  *
  * The default clients follow the standard SDK environment (`AWS_REGION`, the credentials
  * chain, `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `_KMS`), so the same
- * code runs against AWS, LocalStack or keystage's local endpoint.
+ * code runs against AWS, LocalStack or keystage's local endpoint, and they time out (3 s
+ * to connect, 5 s per attempt; see `timeouts`) instead of waiting on a backend that has
+ * stopped answering. The KMS client is created on first use.
  *
  * @example
  * const secrets = new SecretsClient();
@@ -77,47 +60,37 @@ const systemClock: Clock = {
  * const key = await secrets.get('prod/billing/stripe');
  */
 export class SecretsClient {
-  readonly #ctx: ClientContext;
+  readonly #clients: ServiceClients;
+  readonly #cache: SecretCache | undefined;
+  readonly #pipeline: Pipeline;
+  /** `get`'s synchronous cache hit, present while no stage needs to see hits. */
+  readonly #getHit: ((id: string, options: GetOptions) => Promise<string> | undefined) | undefined;
 
   constructor(options: SecretsClientOptions = {}) {
-    if (options.secretsManager !== undefined && options.secretsManagerConfig !== undefined) {
-      throw new ValidationError(
-        'secretsManagerConfig',
-        'Pass either secretsManager (a client) or secretsManagerConfig (its configuration), not both.',
-      );
-    }
-    if (options.kms !== undefined && options.kmsConfig !== undefined) {
-      throw new ValidationError(
-        'kmsConfig',
-        'Pass either kms (a client) or kmsConfig (its configuration), not both.',
-      );
-    }
-    const ctx = {
-      sm: options.secretsManager ?? new SecretsManagerClient(options.secretsManagerConfig ?? {}),
-      kms: options.kms ?? new KMSClient(options.kmsConfig ?? {}),
-      logger: options.logger ?? silentLogger,
-      clock: options.clock ?? systemClock,
-      audit: options.audit,
-      auditFailClosed: options.auditFailClosed ?? false,
-      principal: options.principal,
-      cache: undefined as SecretCache | undefined,
-    };
-    // The cache reads through this client's own uncached reads, so revocation checks and
-    // error mapping are the same with and without it.
-    const source: SecretSource = {
-      fetch: (id, selector) => fetchSecret(ctx, id, selector),
-      fetchMany: async (ids) => {
-        const { values, errors } = await getManySecrets(ctx, ids);
-        return { values: toFetched(values), errors };
-      },
-    };
-    if (options.cache !== false)
-      ctx.cache = new SecretCache(source, {
+    const checked = checkOptions(options);
+    const clock = checked.clock ?? systemClock;
+    const logger = checked.logger ?? silentLogger;
+    this.#clients = serviceClients({ ...checked, timeouts: checked.resolvedTimeouts });
+    const call = new CallStage(this.#clients, logger, clock);
+    if (checked.cache !== false) {
+      this.#cache = new SecretCache(callStageSource(call), {
         // Date.now itself when the clock is the system's: the cache reads it on every hit.
-        now: ctx.clock === systemClock ? Date.now : () => ctx.clock.now(),
-        ...options.cache,
+        now: clock === systemClock ? Date.now : () => clock.now(),
+        ...checked.cache,
       });
-    this.#ctx = ctx;
+    }
+    this.#pipeline = new Pipeline(
+      [
+        validateStage,
+        auditStage({ sink: checked.audit, failClosed: checked.auditFailClosed ?? false, clock, logger }),
+        authorizeStage(undefined),
+        rateLimitStage(undefined),
+        cacheStage(this.#cache),
+      ],
+      call,
+      checked.principal,
+    );
+    this.#getHit = this.#pipeline.hitPath(get);
   }
 
   /**
@@ -125,66 +98,26 @@ export class SecretsClient {
    * Undefined when the client was built with `cache: false`.
    */
   get cache(): SecretCache | undefined {
-    return this.#ctx.cache;
-  }
-
-  /**
-   * Warms the cache for many secrets with BatchGetSecretValue (20 per call), skipping those
-   * already fresh. Returns the per-id errors.
-   * @example
-   * await secrets.prefetch(['prod/billing/db', 'prod/billing/stripe']);
-   */
-  async prefetch(ids: readonly string[]): Promise<ReadonlyMap<string, KeystageError>> {
-    if (this.#ctx.cache === undefined) return (await getManySecrets(this.#ctx, ids)).errors;
-    return this.#ctx.cache.prefetch(ids);
-  }
-
-  /**
-   * Runs `fn` with a secret's string value; when `fn` fails with an authentication error
-   * (the secret was rotated under us), re-reads the secret once (shared by concurrent
-   * callers) and retries once. The default predicate knows pg and mysql2 errors.
-   * @example
-   * const rows = await secrets.withSecret('prod/app/db', async (json) => query(JSON.parse(json)));
-   */
-  withSecret<T>(
-    id: string,
-    fn: (value: string) => Promise<T>,
-    options: { readonly isAuthError?: (error: unknown) => boolean; readonly versionStage?: string } = {},
-  ): Promise<T> {
-    const cache = this.#ctx.cache;
-    if (cache === undefined) {
-      return Promise.reject(
-        new ValidationError(
-          'cache',
-          'withSecret needs the read cache; this client was built with cache: false.',
-        ),
-      );
-    }
-    return cache.withSecret(
-      id,
-      (secret) => {
-        if (secret.text === undefined) {
-          return Promise.reject(new ValidationError('id', `Secret ${JSON.stringify(id)} holds binary data.`));
-        }
-        return fn(secret.text);
-      },
-      options,
-    );
-  }
-
-  /** Stops the cache's background refreshes. The SDK clients stay usable. */
-  close(): void {
-    this.#ctx.cache?.close();
+    return this.#cache;
   }
 
   /** The Secrets Manager client in use (for calls keystage does not wrap). */
   get secretsManager(): SecretsManagerClient {
-    return this.#ctx.sm;
+    return this.#clients.secretsManager;
   }
 
-  /** The KMS client in use. */
+  /** The KMS client in use; the default one is created on first use. */
   get kms(): KMSClient {
-    return this.#ctx.kms;
+    return this.#clients.kms;
+  }
+
+  /** Stops the cache's background refreshes. The SDK clients stay usable. */
+  close(): void {
+    this.#cache?.close();
+  }
+
+  #run<A extends readonly unknown[], I, R>(operation: Operation<A, I, R>, ...args: A): Promise<R> {
+    return this.#pipeline.run(operation, args);
   }
 
   /**
@@ -197,7 +130,7 @@ export class SecretsClient {
    * });
    */
   create(options: CreateSecretOptions): Promise<SecretRef> {
-    return createSecret(this.#ctx, options);
+    return this.#run(create, options);
   }
 
   /**
@@ -208,9 +141,7 @@ export class SecretsClient {
    */
   get(id: string, options: GetOptions = NO_OPTIONS): Promise<string> {
     // The hot path: a fresh cached string costs one lookup and no allocation.
-    const hit =
-      typeof options === 'object' && options !== null ? this.#ctx.cache?.peekText(id, options) : undefined;
-    return hit ?? getSecretString(this.#ctx, id, options);
+    return this.#getHit?.(id, options) ?? this.#pipeline.run(get, [id, options]);
   }
 
   /**
@@ -220,7 +151,7 @@ export class SecretsClient {
    * const db = await secrets.getJson<{ username: string; password: string }>('prod/billing/db');
    */
   getJson<T = unknown>(id: string, options: GetJsonOptions<T> = {}): Promise<T> {
-    return getSecretJson(this.#ctx, id, options);
+    return this.#run(getJson, id, options) as Promise<T>;
   }
 
   /**
@@ -229,22 +160,40 @@ export class SecretsClient {
    * const key = await secrets.getBinary('prod/billing/signing-key');
    */
   getBinary(id: string, options: GetOptions = {}): Promise<Uint8Array> {
-    return getSecretBinary(this.#ctx, id, options);
+    return this.#run(getBinary, id, options);
   }
 
   /**
    * Reads many secrets with BatchGetSecretValue, 20 per call. Failures are reported per id
-   * in `errors`; the call itself only throws for bad arguments.
+   * in `errors`; the call itself only throws for bad arguments. What it read stays in the
+   * cache, so a `get` that follows makes no call.
    * @example
    * const { values, errors } = await secrets.getMany(['prod/billing/db', 'prod/billing/stripe']);
    */
-  async getMany(ids: readonly string[]): Promise<GetManyResult> {
-    const cache = this.#ctx.cache;
-    const epoch = cache?.epoch();
-    const result = await getManySecrets(this.#ctx, ids);
-    // What was just read is AWSCURRENT: keep it, so a get() that follows is a hit.
-    if (cache !== undefined && epoch !== undefined) cache.remember(toFetched(result.values), epoch);
-    return result;
+  getMany(ids: readonly string[]): Promise<GetManyResult> {
+    return this.#run(getMany, ids);
+  }
+
+  /**
+   * Warms the cache for many secrets with BatchGetSecretValue (20 per call), skipping those
+   * already fresh. Returns the per-id errors.
+   * @example
+   * await secrets.prefetch(['prod/billing/db', 'prod/billing/stripe']);
+   */
+  prefetch(ids: readonly string[]): Promise<ReadonlyMap<string, KeystageError>> {
+    return this.#run(prefetch, ids);
+  }
+
+  /**
+   * Runs `fn` with a secret's string value; when `fn` fails with an authentication error
+   * (the secret was rotated under us), re-reads the secret once (shared by concurrent
+   * callers) and retries once. The default predicate knows pg and mysql2 errors. Needs the
+   * read cache.
+   * @example
+   * const rows = await secrets.withSecret('prod/app/db', async (json) => query(JSON.parse(json)));
+   */
+  withSecret<T>(id: string, fn: (value: string) => Promise<T>, options: WithSecretOptions = {}): Promise<T> {
+    return this.#run(withSecret, id, fn, options) as Promise<T>;
   }
 
   /**
@@ -253,8 +202,8 @@ export class SecretsClient {
    * @example
    * const versionId = await secrets.put('prod/billing/stripe', newKey, { clientRequestToken: randomUUID() });
    */
-  put(id: string, value: string | Uint8Array | object, options: PutOptions = {}): Promise<string> {
-    return putSecretValue(this.#ctx, id, value, options);
+  async put(id: string, value: string | Uint8Array | object, options: PutOptions = {}): Promise<string> {
+    return (await this.#run(put, id, value, options)).versionId;
   }
 
   /**
@@ -264,17 +213,18 @@ export class SecretsClient {
    * const { rotation, versions } = await secrets.describe('prod/billing/db');
    */
   describe(id: string): Promise<SecretSummary> {
-    return describeSecret(this.#ctx, id);
+    return this.#run(describe, id);
   }
 
   /**
-   * Every secret matching the filters, across all pages.
+   * Every secret matching the filters, across all pages, fetched as you iterate. Bad
+   * filters throw at once.
    * @example
    * const names: string[] = [];
    * for await (const secret of secrets.list({ environment: 'prod', service: 'billing' })) names.push(secret.name);
    */
   list(options: ListOptions = {}): AsyncIterable<SecretListItem> {
-    return listSecrets(this.#ctx, options);
+    return this.#pipeline.stream(list, [options]);
   }
 
   /**
@@ -283,7 +233,7 @@ export class SecretsClient {
    * const versions = await secrets.versions('prod/billing/db', { includeDeprecated: true });
    */
   versions(id: string, options: VersionsOptions = {}): Promise<SecretVersion[]> {
-    return listSecretVersions(this.#ctx, id, options);
+    return this.#run(versions, id, options);
   }
 
   /**
@@ -294,7 +244,7 @@ export class SecretsClient {
    * const { fromVersionId, toVersionId } = await secrets.rollback('prod/billing/stripe');
    */
   rollback(id: string, options: RollbackOptions = {}): Promise<RollbackResult> {
-    return rollbackSecret(this.#ctx, id, options);
+    return this.#run(rollback, id, options);
   }
 
   /**
@@ -304,7 +254,7 @@ export class SecretsClient {
    * await secrets.rotate('prod/billing/db', { waitForCompletion: true, timeoutMs: 120_000 });
    */
   rotate(id: string, options: RotateOptions = {}): Promise<RotateResult> {
-    return rotateSecret(this.#ctx, id, options);
+    return this.#run(rotate, id, options);
   }
 
   /**
@@ -315,7 +265,7 @@ export class SecretsClient {
    * await secrets.revoke('prod/billing/stripe', { reason: 'key leaked in build log' });
    */
   revoke(id: string, options: RevokeOptions): Promise<SecretIdentity> {
-    return revokeSecret(this.#ctx, id, options);
+    return this.#run(revoke, id, options);
   }
 
   /**
@@ -325,7 +275,7 @@ export class SecretsClient {
    * await secrets.restore('prod/billing/stripe');
    */
   restore(id: string): Promise<SecretIdentity> {
-    return restoreSecret(this.#ctx, id);
+    return this.#run(restore, id);
   }
 
   /**
@@ -335,7 +285,7 @@ export class SecretsClient {
    * await secrets.delete('dev/billing/scratch', { recoveryWindowDays: 7 });
    */
   delete(id: string, options: DeleteOptions = {}): Promise<DeleteResult> {
-    return deleteSecret(this.#ctx, id, options);
+    return this.#run(deleteSecret, id, options);
   }
 
   /**
@@ -344,7 +294,7 @@ export class SecretsClient {
    * await secrets.undelete('dev/billing/scratch');
    */
   undelete(id: string): Promise<SecretIdentity> {
-    return undeleteSecret(this.#ctx, id);
+    return this.#run(undelete, id);
   }
 
   /**
@@ -353,7 +303,7 @@ export class SecretsClient {
    * await secrets.tag('prod/billing/db', { owner: 'team-billing' });
    */
   tag(id: string, tags: Readonly<Record<string, string>>): Promise<void> {
-    return tagSecret(this.#ctx, id, tags);
+    return this.#run(tag, id, tags);
   }
 
   /**
@@ -362,7 +312,7 @@ export class SecretsClient {
    * await secrets.untag('prod/billing/db', ['owner']);
    */
   untag(id: string, keys: readonly string[]): Promise<void> {
-    return untagSecret(this.#ctx, id, keys);
+    return this.#run(untag, id, keys);
   }
 
   /** Shows configuration only; a client never holds secret values. */

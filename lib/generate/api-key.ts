@@ -4,7 +4,9 @@ import { ValidationError, show } from '../errors';
 import { randomString } from './random';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const PREFIX = /^[a-z][a-z0-9]{1,15}$/;
+/** An API key prefix: a lowercase letter, then 1-15 lowercase letters or digits. */
+export const API_KEY_PREFIX_PATTERN = /^[a-z][a-z0-9]{1,15}$/;
+const PREFIX = API_KEY_PREFIX_PATTERN;
 const BODY = /^[A-Za-z0-9]{16,128}$/;
 const CHECKSUM = /^[A-Za-z0-9]{6}$/;
 const CHECKSUM_LENGTH = 6;

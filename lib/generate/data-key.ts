@@ -1,6 +1,6 @@
-import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { inspect } from 'node:util';
-import { toKeystageError } from '../client/aws-errors';
+import { kmsSdk, toKeystageError } from '../core';
 import { UnexpectedServiceError, ValidationError, show } from '../errors';
 
 /**
@@ -88,6 +88,8 @@ export async function generateDataKey(kms: KMSClient, options: DataKeyOptions): 
       'encryptionContext must be an object of string keys to string values.',
     );
   }
+  // Loaded here, not at import: a service that only reads secrets never loads the KMS client.
+  const { GenerateDataKeyCommand } = kmsSdk();
   let response;
   try {
     response = await kms.send(

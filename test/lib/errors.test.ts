@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import {
+  ConfigurationError,
   ConflictError,
   KeystageError,
   PermissionDeniedError,
@@ -28,6 +29,7 @@ describe('KeystageError', () => {
     [new ConflictError('m'), 'CONFLICT', false],
     [new ServiceUnavailableError('m'), 'SERVICE_UNAVAILABLE', true],
     [new UnexpectedServiceError('m'), 'SERVICE_ERROR', false],
+    [new ConfigurationError('AWS_REGION', 'm'), 'CONFIGURATION_ERROR', false],
   ];
 
   it.each(cases)('%p has its stable code and retryability', (error, code, retryable) => {
@@ -54,6 +56,15 @@ describe('KeystageError', () => {
       message: 'bad name',
       secretId: 's',
       field: 'name',
+    });
+  });
+
+  it('serialises a configuration error with the variable to set', () => {
+    expect(JSON.parse(JSON.stringify(new ConfigurationError('AWS_REGION', 'no region')))).toEqual({
+      name: 'ConfigurationError',
+      code: 'CONFIGURATION_ERROR',
+      message: 'no region',
+      variable: 'AWS_REGION',
     });
   });
 

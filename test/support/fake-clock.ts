@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/client/types';
+import type { Clock } from '../../lib/client';
 
 /** A clock whose sleep advances time at once and records each delay, so polling tests never wait. */
 export class FakeClock implements Clock {

@@ -2,37 +2,41 @@ import {
   BatchGetSecretValueCommand,
   type SecretValueEntry as AwsValueEntry,
 } from '@aws-sdk/client-secrets-manager';
+import type { FetchedSecret } from '../../cache';
+import { namesSecret, paginate, toKeystageError, validateSecretIds } from '../../core';
 import { KeystageError, SecretNotFoundError } from '../../errors';
-import { toKeystageError } from '../aws-errors';
-import { call, type ClientContext } from '../context';
-import type { GetManyResult, SecretValueEntry } from '../types';
-import { validateSecretIds } from '../validation';
+import type { Operation } from '../operation';
+import type { CallContext } from '../pipeline';
 import { explainDenied } from './read';
 
 /** BatchGetSecretValue takes at most 20 ids per call. */
 export const BATCH_SIZE = 20;
 
-/**
- * Which requested id an answer belongs to: the service answers with the secret's name and
- * full ARN, while the caller may have asked by name, full ARN or partial ARN (the ARN
- * without its `-` and six random characters).
- */
+export interface SecretValueEntry {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly versionId: string;
+  readonly versionStages: readonly string[];
+  /** The string value; undefined for a binary secret (see `binary`). */
+  readonly value: string | undefined;
+  readonly binary: Uint8Array | undefined;
+}
+
+export interface GetManyResult {
+  /** Values keyed by the id the caller passed. */
+  readonly values: ReadonlyMap<string, SecretValueEntry>;
+  /** Per-id failures keyed by the id the caller passed. */
+  readonly errors: ReadonlyMap<string, KeystageError>;
+}
+
+/** Which requested id an answer belongs to (the service answers by name and full ARN). */
 function requestedId(
   pending: ReadonlySet<string>,
   name: string | undefined,
   arn: string | undefined,
 ): string | undefined {
-  for (const id of pending) {
-    if (id === name || id === arn) return id;
-    if (
-      arn !== undefined &&
-      id.startsWith('arn:') &&
-      arn.length === id.length + 7 &&
-      arn.startsWith(`${id}-`)
-    ) {
-      return id;
-    }
-  }
+  for (const id of pending) if (namesSecret(id, name, arn)) return id;
   return undefined;
 }
 
@@ -48,28 +52,46 @@ function entryFrom(id: string, entry: AwsValueEntry): SecretValueEntry {
   };
 }
 
+/** getMany's entries in the shape the cache keeps. */
+export function toFetched(values: GetManyResult['values']): Map<string, FetchedSecret> {
+  const fetched = new Map<string, FetchedSecret>();
+  for (const [id, entry] of values) {
+    fetched.set(id, {
+      arn: entry.arn,
+      name: entry.name,
+      versionId: entry.versionId,
+      text: entry.value,
+      binary: entry.binary,
+    });
+  }
+  return fetched;
+}
+
 /**
- * Reads many secrets, 20 per BatchGetSecretValue call, following NextToken within each
- * call. Failures are reported per id; only a failure of a whole call is thrown.
+ * Reads many secrets, 20 per BatchGetSecretValue call, every page of each. Failures are
+ * reported per id; only a failure of a whole call is thrown. The work behind `getMany`
+ * and `prefetch`, and the cache's source for batches.
  */
-export async function getManySecrets(ctx: ClientContext, ids: readonly string[]): Promise<GetManyResult> {
-  const unique = validateSecretIds(ids);
+export async function fetchMany(ids: readonly string[], context: CallContext): Promise<GetManyResult> {
   const values = new Map<string, SecretValueEntry>();
   const errors = new Map<string, KeystageError>();
 
-  for (let start = 0; start < unique.length; start += BATCH_SIZE) {
-    const batch = unique.slice(start, start + BATCH_SIZE);
+  for (let start = 0; start < ids.length; start += BATCH_SIZE) {
+    const batch = ids.slice(start, start + BATCH_SIZE);
     const pending = new Set(batch);
-    let nextToken: string | undefined;
-    do {
-      const page = await call('BatchGetSecretValue', undefined, () =>
-        ctx.sm.send(
-          new BatchGetSecretValueCommand({
-            SecretIdList: batch,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
+    const pages = paginate(
+      (nextToken) =>
+        context.send('BatchGetSecretValue', undefined, (sm) =>
+          sm.send(
+            new BatchGetSecretValueCommand({
+              SecretIdList: batch,
+              ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+            }),
+          ),
         ),
-      );
+      'BatchGetSecretValue',
+    );
+    for await (const page of pages) {
       for (const entry of page.SecretValues ?? []) {
         const id = requestedId(pending, entry.Name, entry.ARN);
         if (id === undefined) continue;
@@ -84,10 +106,9 @@ export async function getManySecrets(ctx: ClientContext, ids: readonly string[])
           { name: failure.ErrorCode ?? 'UnknownError', message: failure.Message ?? 'no message' },
           { operation: 'BatchGetSecretValue', secretId: id },
         );
-        errors.set(id, (await explainDenied(ctx, id, error)) as KeystageError);
+        errors.set(id, (await explainDenied(context, id, error)) as KeystageError);
       }
-      nextToken = page.NextToken;
-    } while (nextToken !== undefined);
+    }
 
     for (const id of pending) {
       errors.set(
@@ -100,6 +121,26 @@ export async function getManySecrets(ctx: ClientContext, ids: readonly string[])
       );
     }
   }
-  ctx.logger.debug('getMany done', { requested: unique.length, values: values.size, errors: errors.size });
+  context.logger.debug('getMany done', { requested: ids.length, values: values.size, errors: errors.size });
   return { values, errors };
 }
+
+/** `getMany`: many values at once; what it read stays in the cache, so a `get` that follows is a hit. */
+export const getMany: Operation<[ids: readonly string[]], string[], GetManyResult> = {
+  name: 'getMany',
+  kind: 'read',
+  validate: (ids) => validateSecretIds(ids),
+  secretId: () => undefined,
+  call: fetchMany,
+  cache: { keep: (result) => toFetched(result.values) },
+};
+
+/** `prefetch`: warms the cache for many secrets, skipping those already fresh; returns the per-id errors. */
+export const prefetch: Operation<[ids: readonly string[]], string[], ReadonlyMap<string, KeystageError>> = {
+  name: 'prefetch',
+  kind: 'read',
+  validate: (ids) => validateSecretIds(ids),
+  secretId: () => undefined,
+  call: async (ids, context) => (await fetchMany(ids, context)).errors,
+  cache: { serve: (cache, ids) => cache.prefetch(ids) },
+};

@@ -1,9 +1,22 @@
 import { ListSecretsCommand, type Filter } from '@aws-sdk/client-secrets-manager';
+import { KEYSTAGE_TAGS, paginate, validateBoolean } from '../../core';
 import { ValidationError, show } from '../../errors';
-import { call, type ClientContext } from '../context';
-import { KEYSTAGE_TAGS, type ListOptions, type SecretListItem } from '../types';
-import { validateBoolean } from '../validation';
-import { listItemFrom } from './describe';
+import type { Operation } from '../operation';
+import type { CallContext } from '../pipeline';
+import { listItemFrom, type SecretListItem } from './secret-summary';
+
+export interface ListOptions {
+  /** Only secrets tagged `keystage:environment=<environment>`. @default - any */
+  readonly environment?: string;
+  /** Only secrets tagged `keystage:service=<service>`. @default - any */
+  readonly service?: string;
+  /** Only secrets with this tag key (and value, when given). @default - any */
+  readonly tag?: { readonly key: string; readonly value?: string };
+  /** Only secrets whose name starts with this prefix. @default - any */
+  readonly prefix?: string;
+  /** Include secrets scheduled for deletion. @default false */
+  readonly includeScheduledForDeletion?: boolean;
+}
 
 /** What a ListSecrets filter value may contain. */
 const FILTER_VALUE = /^[A-Za-z0-9 :_@/+=.\-!]{1,512}$/;
@@ -38,22 +51,35 @@ function requiredTags(options: ListOptions): Array<[string, string | undefined]>
   return pairs;
 }
 
-/**
- * Every secret that matches, across all pages. The server-side filters only narrow the
- * search: `tag-key` and `tag-value` match independently (a secret with tag a=x and b=y
- * matches key a with value y), so each item is also checked for the exact pairs here.
- */
-export function listSecrets(ctx: ClientContext, options: ListOptions): AsyncIterable<SecretListItem> {
+/** A checked listing: the server-side filters and the exact checks applied to each item. */
+interface ListQuery {
+  readonly prefix: string | undefined;
+  readonly tags: ReadonlyArray<[string, string | undefined]>;
+  readonly includePlanned: boolean;
+}
+
+function listQuery(options: ListOptions): ListQuery {
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError('options', 'list options must be an object.');
   }
-  const prefix = options.prefix === undefined ? undefined : filterValue(options.prefix, 'prefix');
-  const tags = requiredTags(options);
-  const includePlanned = validateBoolean(
-    options.includeScheduledForDeletion,
-    'includeScheduledForDeletion',
-    false,
-  );
+  return {
+    prefix: options.prefix === undefined ? undefined : filterValue(options.prefix, 'prefix'),
+    tags: requiredTags(options),
+    includePlanned: validateBoolean(
+      options.includeScheduledForDeletion,
+      'includeScheduledForDeletion',
+      false,
+    ),
+  };
+}
+
+/**
+ * Every secret that matches, page by page as the caller iterates. The server-side filters
+ * only narrow the search: `tag-key` and `tag-value` match independently (a secret with tag
+ * a=x and b=y matches key a with value y), so each item is also checked for the exact pairs.
+ */
+async function* listPages(query: ListQuery, context: CallContext): AsyncGenerator<SecretListItem> {
+  const { prefix, tags, includePlanned } = query;
   const filters: Filter[] = [];
   if (prefix !== undefined) filters.push({ Key: 'name', Values: [prefix] });
   for (const [key, value] of tags) {
@@ -64,26 +90,33 @@ export function listSecrets(ctx: ClientContext, options: ListOptions): AsyncIter
     (prefix === undefined || item.name.startsWith(prefix)) &&
     tags.every(([key, value]) => key in item.tags && (value === undefined || item.tags[key] === value));
 
-  return {
-    async *[Symbol.asyncIterator]() {
-      let nextToken: string | undefined;
-      do {
-        const page = await call('ListSecrets', undefined, () =>
-          ctx.sm.send(
-            new ListSecretsCommand({
-              MaxResults: 100,
-              IncludePlannedDeletion: includePlanned,
-              ...(filters.length === 0 ? {} : { Filters: filters }),
-              ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-            }),
-          ),
-        );
-        for (const entry of page.SecretList ?? []) {
-          const item = listItemFrom(entry, entry.SecretVersionsToStages);
-          if (matches(item)) yield item;
-        }
-        nextToken = page.NextToken;
-      } while (nextToken !== undefined);
-    },
-  };
+  const pages = paginate(
+    (nextToken) =>
+      context.send('ListSecrets', undefined, (sm) =>
+        sm.send(
+          new ListSecretsCommand({
+            MaxResults: 100,
+            IncludePlannedDeletion: includePlanned,
+            ...(filters.length === 0 ? {} : { Filters: filters }),
+            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+          }),
+        ),
+      ),
+    'ListSecrets',
+  );
+  for await (const page of pages) {
+    for (const entry of page.SecretList ?? []) {
+      const item = listItemFrom(entry, entry.SecretVersionsToStages);
+      if (matches(item)) yield item;
+    }
+  }
 }
+
+/** `list`: a stream of the secrets that match; nothing is sent until the caller iterates. */
+export const list: Operation<[options: ListOptions], ListQuery, AsyncIterable<SecretListItem>> = {
+  name: 'list',
+  kind: 'list',
+  validate: (options) => listQuery(options),
+  secretId: () => undefined,
+  call: async (query, context) => listPages(query, context),
+};

@@ -1,8 +1,12 @@
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { FetchedSecret, SecretCache } from '../../cache';
 import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
-} from '@aws-sdk/client-secrets-manager';
+  parseSecretJson,
+  validateSecretId,
+  validateVersionStage,
+  validateVersionToken,
+  type VersionStage,
+} from '../../core';
 import {
   KeystageError,
   PermissionDeniedError,
@@ -10,21 +14,71 @@ import {
   SecretRevokedError,
   ValidationError,
 } from '../../errors';
-import { call, type ClientContext } from '../context';
 import { keystageMetadata, tagsToRecord } from '../metadata';
-import { parseSecretJson, type FetchedSecret } from '../../cache/secret-cache';
-import type { GetJsonOptions, GetOptions, JsonValidator } from '../types';
-import { validateSecretId, validateVersionStage, validateVersionToken } from '../validation';
+import type { CacheUse, Operation } from '../operation';
+import type { CallContext } from '../pipeline';
+
+export interface GetOptions {
+  /** @default 'AWSCURRENT' (when no versionId) */
+  readonly versionStage?: VersionStage;
+  /** @default - the version holding `versionStage` */
+  readonly versionId?: string;
+}
+
+/** A validator for `getJson`: a function, or an object with `parse` (a zod schema fits). */
+export type JsonValidator<T> = ((value: unknown) => T) | { parse(value: unknown): T };
+
+export interface GetJsonOptions<T> extends GetOptions {
+  /** Checks and narrows the parsed value; a throw becomes a `SecretDecodeError`. @default - no check */
+  readonly validate?: JsonValidator<T>;
+}
+
+/** Which version a read selects, as the cache keys it. */
+export interface VersionSelector {
+  readonly versionStage?: string;
+  readonly versionId?: string;
+}
+
+/** A checked read of one version of one secret. */
+export interface VersionRead {
+  readonly id: string;
+  readonly selector: VersionSelector;
+}
+
+/** Checks a read's id and options. */
+export function versionRead(id: unknown, options: unknown): VersionRead {
+  const secretId = validateSecretId(id);
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError(
+      'options',
+      'Read options must be an object such as { versionStage: "AWSPREVIOUS" }.',
+    );
+  }
+  const { versionStage, versionId } = options as GetOptions;
+  return {
+    id: secretId,
+    selector: {
+      ...(versionStage === undefined ? {} : { versionStage: validateVersionStage(versionStage) }),
+      ...(versionId === undefined ? {} : { versionId: validateVersionToken(versionId, 'versionId') }),
+    },
+  };
+}
 
 /**
  * A read that was refused may be a revocation: keystage revokes with a resource policy
  * that denies GetSecretValue and records it in a tag. Only then, one DescribeSecret tells
  * the two apart, so ordinary reads pay nothing for it.
  */
-export async function explainDenied(ctx: ClientContext, secretId: string, error: unknown): Promise<unknown> {
+export async function explainDenied(
+  context: CallContext,
+  secretId: string,
+  error: unknown,
+): Promise<unknown> {
   if (!(error instanceof PermissionDeniedError)) return error;
   try {
-    const described = await ctx.sm.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const described = await context.send('DescribeSecret', secretId, (sm) =>
+      sm.send(new DescribeSecretCommand({ SecretId: secretId })),
+    );
     const meta = keystageMetadata(tagsToRecord(described.Tags));
     if (meta.status !== 'revoked') return error;
     const when = meta.revokedAt === undefined ? '' : ` at ${meta.revokedAt}`;
@@ -38,7 +92,7 @@ export async function explainDenied(ctx: ClientContext, secretId: string, error:
       },
     );
   } catch (describeError) {
-    ctx.logger.debug('revocation check failed; reporting the original denial', {
+    context.logger.debug('revocation check failed; reporting the original denial', {
       secretId,
       code: describeError instanceof KeystageError ? describeError.code : 'UNKNOWN',
     });
@@ -46,126 +100,160 @@ export async function explainDenied(ctx: ClientContext, secretId: string, error:
   }
 }
 
-/** Checks the read options and turns them into GetSecretValue parameters. */
-function versionSelector(options: GetOptions): { VersionStage?: string; VersionId?: string } {
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError(
-      'options',
-      'Read options must be an object such as { versionStage: "AWSPREVIOUS" }.',
-    );
-  }
-  return {
-    ...(options.versionStage === undefined
-      ? {}
-      : { VersionStage: validateVersionStage(options.versionStage) }),
-    ...(options.versionId === undefined
-      ? {}
-      : { VersionId: validateVersionToken(options.versionId, 'versionId') }),
-  };
-}
-
-/** One GetSecretValue, with errors mapped and revocation explained. */
-export async function readSecretValue(
-  ctx: ClientContext,
-  id: string,
-  options: GetOptions,
-): Promise<GetSecretValueCommandOutput> {
-  const secretId = validateSecretId(id);
-  const selector = versionSelector(options);
+/**
+ * One GetSecretValue, with revocation explained: the work behind every read, and the
+ * cache's source for a single version.
+ */
+export async function fetchVersion(read: VersionRead, context: CallContext): Promise<FetchedSecret> {
+  const { id, selector } = read;
   try {
-    return await call('GetSecretValue', secretId, () =>
-      ctx.sm.send(new GetSecretValueCommand({ SecretId: secretId, ...selector })),
+    const output = await context.send('GetSecretValue', id, (sm) =>
+      sm.send(
+        new GetSecretValueCommand({
+          SecretId: id,
+          ...(selector.versionStage === undefined ? {} : { VersionStage: selector.versionStage }),
+          ...(selector.versionId === undefined ? {} : { VersionId: selector.versionId }),
+        }),
+      ),
     );
+    return {
+      arn: output.ARN ?? id,
+      name: output.Name ?? id,
+      versionId: output.VersionId ?? '',
+      text: output.SecretString,
+      binary: output.SecretBinary,
+    };
   } catch (error) {
-    throw await explainDenied(ctx, secretId, error);
+    throw await explainDenied(context, id, error);
   }
 }
 
-/** One version as the cache keeps it, straight from GetSecretValue. */
-export async function fetchSecret(
-  ctx: ClientContext,
-  id: string,
-  options: GetOptions,
-): Promise<FetchedSecret> {
-  const output = await readSecretValue(ctx, id, options);
-  return {
-    arn: output.ARN ?? id,
-    name: output.Name ?? id,
-    versionId: output.VersionId ?? '',
-    text: output.SecretString,
-    binary: output.SecretBinary,
-  };
-}
+/** How a read turns a version into its answer; `json` parses (once per version when cached). */
+type Decode<I, R> = (input: I, version: FetchedSecret, json: (version: FetchedSecret) => unknown) => R;
 
 /**
- * Through the cache when there is one. Arguments are checked on a miss, by the read that
- * goes to the service: a hit can only be for an id and selector that passed before.
+ * The cache use of a single-version read: a fresh hit is answered as it is (and marked, for
+ * stages that record hits); anything else goes to `cache.get`, which reads through the
+ * call stage on a miss and serves stale values when it may.
  */
-function readVersion(ctx: ClientContext, id: string, options: GetOptions): Promise<FetchedSecret> {
-  if (ctx.cache === undefined || typeof options !== 'object' || options === null)
-    return fetchSecret(ctx, id, options);
-  return ctx.cache.get(id, options);
+function servedByCache<A extends readonly unknown[], I extends { readonly read: VersionRead }, R>(
+  decode: Decode<I, R>,
+  hitPath?: (cache: SecretCache) => (...args: A) => Promise<R> | undefined,
+): CacheUse<A, I, R> {
+  return {
+    serve: async (cache, input, invocation) => {
+      const { id, selector } = input.read;
+      const json = (version: FetchedSecret) => cache.json(version);
+      const hit = cache.peek(id, selector);
+      if (hit !== undefined) {
+        invocation.cacheHit = true;
+        return decode(input, hit, json);
+      }
+      return decode(input, await cache.get(id, selector), json);
+    },
+    ...(hitPath === undefined ? {} : { hitPath }),
+  };
 }
 
-/** The string value of a secret. */
-export async function getSecretString(ctx: ClientContext, id: string, options: GetOptions): Promise<string> {
-  const version = await readVersion(ctx, id, options);
+/** Uncached: one GetSecretValue, then the same decoding. */
+function readThenDecode<I extends { readonly read: VersionRead }, R>(decode: Decode<I, R>) {
+  return async (input: I, context: CallContext): Promise<R> =>
+    decode(input, await fetchVersion(input.read, context), parseSecretJson);
+}
+
+function text(input: { readonly read: VersionRead }, version: FetchedSecret): string {
   if (version.text !== undefined) return version.text;
+  const id = JSON.stringify(input.read.id);
   throw new SecretDecodeError(
     version.binary === undefined
-      ? `Secret ${JSON.stringify(id)} returned no value.`
-      : `Secret ${JSON.stringify(id)} holds binary data: read it with getBinary().`,
-    { secretId: id },
+      ? `Secret ${id} returned no value.`
+      : `Secret ${id} holds binary data: read it with getBinary().`,
+    { secretId: input.read.id },
   );
 }
 
-function runValidator<T>(validate: JsonValidator<T>, value: unknown): T {
-  return typeof validate === 'function' ? validate(value) : validate.parse(value);
+function binary(input: { readonly read: VersionRead }, version: FetchedSecret): Uint8Array {
+  if (version.binary !== undefined) return version.binary;
+  const id = JSON.stringify(input.read.id);
+  throw new SecretDecodeError(
+    version.text === undefined
+      ? `Secret ${id} returned no value.`
+      : `Secret ${id} holds a string: read it with get() or getJson().`,
+    { secretId: input.read.id },
+  );
+}
+
+interface JsonRead {
+  readonly read: VersionRead;
+  readonly validate: JsonValidator<unknown> | undefined;
 }
 
 /**
- * The parsed JSON value of a secret (parsed once per version and frozen when cached).
- * A validator's error is not kept as the cause: validators routinely quote the value.
+ * The parsed JSON value, checked by the validator. A validator's error is not kept as the
+ * cause: validators routinely quote the value.
  */
-export async function getSecretJson<T>(
-  ctx: ClientContext,
-  id: string,
-  options: GetJsonOptions<T>,
-): Promise<T> {
-  const validate = options?.validate;
-  if (validate !== undefined && typeof validate !== 'function' && typeof validate?.parse !== 'function') {
-    throw new ValidationError(
-      'validate',
-      'validate must be a function or an object with a parse(value) method.',
-    );
-  }
-  const version = await readVersion(ctx, id, options);
-  const parsed = ctx.cache === undefined ? parseSecretJson(version) : ctx.cache.json(version);
-  if (validate === undefined) return parsed as T;
+function checkedJson(input: JsonRead, version: FetchedSecret, json: (v: FetchedSecret) => unknown): unknown {
+  const parsed = json(version);
+  const { validate } = input;
+  if (validate === undefined) return parsed;
   try {
-    return runValidator(validate, parsed);
+    return typeof validate === 'function' ? validate(parsed) : validate.parse(parsed);
   } catch (error) {
     const name = error instanceof Error ? error.name : typeof error;
     throw new SecretDecodeError(
-      `Secret ${JSON.stringify(id)} does not have the expected shape (the validator threw ${name}); ` +
+      `Secret ${JSON.stringify(input.read.id)} does not have the expected shape (the validator threw ${name}); ` +
         'the validator message is not shown because it may quote the value.',
-      { secretId: id },
+      { secretId: input.read.id },
     );
   }
 }
 
-/** The binary value of a secret. */
-export async function getSecretBinary(
-  ctx: ClientContext,
-  id: string,
-  options: GetOptions,
-): Promise<Uint8Array> {
-  const version = await readVersion(ctx, id, options);
-  if (version.binary !== undefined) return version.binary;
-  throw new SecretDecodeError(
-    version.text === undefined
-      ? `Secret ${JSON.stringify(id)} returned no value.`
-      : `Secret ${JSON.stringify(id)} holds a string: read it with get() or getJson().`,
-    { secretId: id },
-  );
-}
+/**
+ * `get`: a string secret. Its hit path is the cache's hot path: a fresh AWSCURRENT string
+ * costs one Map lookup and no allocation.
+ */
+export const get: Operation<[id: string, options: GetOptions], { readonly read: VersionRead }, string> = {
+  name: 'get',
+  kind: 'read',
+  validate: (id, options) => ({ read: versionRead(id, options) }),
+  secretId: (input) => input.read.id,
+  call: readThenDecode(text),
+  cache: servedByCache(
+    text,
+    (cache) => (id, options) =>
+      typeof options === 'object' && options !== null ? cache.peekText(id, options) : undefined,
+  ),
+};
+
+/** `getJson`: a JSON secret, parsed once per version (and frozen) when cached. */
+export const getJson: Operation<[id: string, options: GetJsonOptions<unknown>], JsonRead, unknown> = {
+  name: 'getJson',
+  kind: 'read',
+  validate: (id, options) => {
+    const validate = (options as GetJsonOptions<unknown> | null | undefined)?.validate;
+    if (validate !== undefined && typeof validate !== 'function' && typeof validate?.parse !== 'function') {
+      throw new ValidationError(
+        'validate',
+        'validate must be a function or an object with a parse(value) method.',
+      );
+    }
+    return { read: versionRead(id, options), validate };
+  },
+  secretId: (input) => input.read.id,
+  call: readThenDecode(checkedJson),
+  cache: servedByCache(checkedJson),
+};
+
+/** `getBinary`: a binary secret (`SecretBinary`). */
+export const getBinary: Operation<
+  [id: string, options: GetOptions],
+  { readonly read: VersionRead },
+  Uint8Array
+> = {
+  name: 'getBinary',
+  kind: 'read',
+  validate: (id, options) => ({ read: versionRead(id, options) }),
+  secretId: (input) => input.read.id,
+  call: readThenDecode(binary),
+  cache: servedByCache(binary),
+};

@@ -7,12 +7,18 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { KEYSTAGE_TAGS, toTagValue, validateSecretId, validateText } from '../../core';
 import { KeystageError, UnexpectedServiceError } from '../../errors';
-import { audited, call, type ClientContext } from '../context';
 import { recordToTags, tagsToRecord } from '../metadata';
-import { KEYSTAGE_TAGS, type RevokeOptions, type SecretIdentity } from '../types';
-import { toTagValue, validateSecretId, validateText } from '../validation';
+import type { Operation } from '../operation';
+import type { CallContext } from '../pipeline';
 import { describeRaw } from './describe';
+import { identityFrom, type SecretIdentity } from './identity';
+
+export interface RevokeOptions {
+  /** Why, recorded as a tag and in the audit event. 1..256 characters. */
+  readonly reason: string;
+}
 
 /** The statement revocation adds; its Sid lets restore find it again among the owner's own. */
 export const REVOKED_STATEMENT_SID = 'KeystageRevoked';
@@ -31,9 +37,9 @@ interface PolicyDocument {
   [key: string]: unknown;
 }
 
-async function readPolicy(ctx: ClientContext, secretId: string): Promise<PolicyDocument | undefined> {
-  const output = await call('GetResourcePolicy', secretId, () =>
-    ctx.sm.send(new GetResourcePolicyCommand({ SecretId: secretId })),
+async function readPolicy(context: CallContext, secretId: string): Promise<PolicyDocument | undefined> {
+  const output = await context.send('GetResourcePolicy', secretId, (sm) =>
+    sm.send(new GetResourcePolicyCommand({ SecretId: secretId })),
   );
   if (output.ResourcePolicy === undefined || output.ResourcePolicy === '') return undefined;
   try {
@@ -52,9 +58,15 @@ function withoutRevocation(policy: PolicyDocument | undefined): Array<Record<str
   return (policy?.Statement ?? []).filter((statement) => statement.Sid !== REVOKED_STATEMENT_SID);
 }
 
-function putPolicy(ctx: ClientContext, secretId: string, policy: PolicyDocument): Promise<unknown> {
-  return call('PutResourcePolicy', secretId, () =>
-    ctx.sm.send(new PutResourcePolicyCommand({ SecretId: secretId, ResourcePolicy: JSON.stringify(policy) })),
+function putPolicy(context: CallContext, secretId: string, policy: PolicyDocument): Promise<unknown> {
+  return context.send('PutResourcePolicy', secretId, (sm) =>
+    sm.send(new PutResourcePolicyCommand({ SecretId: secretId, ResourcePolicy: JSON.stringify(policy) })),
+  );
+}
+
+function tag(context: CallContext, secretId: string, tags: Record<string, string>): Promise<unknown> {
+  return context.send('TagResource', secretId, (sm) =>
+    sm.send(new TagResourceCommand({ SecretId: secretId, Tags: recordToTags(tags) })),
   );
 }
 
@@ -66,78 +78,81 @@ function repeatable(error: unknown, action: 'revoke' | 'restore'): unknown {
 }
 
 /**
- * Revokes a secret. Reads are denied first, so they stop as early as possible; the
- * rotation suspension is recorded before rotation is cancelled, so restore knows to resume
- * it even if a later step fails; the status tag comes last. Every step is idempotent.
+ * `revoke`: reads are denied first, so they stop as early as possible; the rotation
+ * suspension is recorded before rotation is cancelled, so restore knows to resume it even
+ * if a later step fails; the status tag comes last. Every step is idempotent.
  */
-export async function revokeSecret(
-  ctx: ClientContext,
-  id: string,
-  options: RevokeOptions,
-): Promise<SecretIdentity> {
-  const secretId = validateSecretId(id);
-  const reason = validateText(options?.reason, 'reason', 256, { required: true });
-  return audited(
-    ctx,
-    'revoke',
-    secretId,
-    async () => {
-      try {
-        const policy = await readPolicy(ctx, secretId);
-        await putPolicy(ctx, secretId, {
-          ...policy,
-          Version: policy?.Version ?? '2012-10-17',
-          Statement: [...withoutRevocation(policy), { ...DENY_READS }],
-        });
-        const described = await describeRaw(ctx, secretId);
-        if (described.RotationEnabled === true) {
-          await tag(ctx, secretId, { [KEYSTAGE_TAGS.rotationSuspended]: 'true' });
-          await call('CancelRotateSecret', secretId, () =>
-            ctx.sm.send(new CancelRotateSecretCommand({ SecretId: secretId })),
-          );
-        }
-        await tag(ctx, secretId, {
-          [KEYSTAGE_TAGS.status]: 'revoked',
-          [KEYSTAGE_TAGS.revokedAt]: new Date(ctx.clock.now()).toISOString(),
-          [KEYSTAGE_TAGS.revokedReason]: toTagValue(reason),
-        });
-        ctx.logger.info('secret revoked', {
-          secretId,
-          rotationSuspended: described.RotationEnabled === true,
-        });
-        return { arn: described.ARN ?? '', name: described.Name ?? secretId };
-      } catch (error) {
-        throw repeatable(error, 'revoke');
+export const revoke: Operation<
+  [id: string, options: RevokeOptions],
+  { readonly secretId: string; readonly reason: string },
+  SecretIdentity
+> = {
+  name: 'revoke',
+  kind: 'revoke',
+  validate: (id, options) => ({
+    secretId: validateSecretId(id),
+    reason: validateText(options?.reason, 'reason', 256, { required: true }),
+  }),
+  secretId: (input) => input.secretId,
+  call: async ({ secretId, reason }, context) => {
+    try {
+      const policy = await readPolicy(context, secretId);
+      await putPolicy(context, secretId, {
+        ...policy,
+        Version: policy?.Version ?? '2012-10-17',
+        Statement: [...withoutRevocation(policy), { ...DENY_READS }],
+      });
+      const described = await describeRaw(context, secretId);
+      if (described.RotationEnabled === true) {
+        await tag(context, secretId, { [KEYSTAGE_TAGS.rotationSuspended]: 'true' });
+        await context.send('CancelRotateSecret', secretId, (sm) =>
+          sm.send(new CancelRotateSecretCommand({ SecretId: secretId })),
+        );
       }
-    },
-    () => ({ reason }),
-  );
-}
+      await tag(context, secretId, {
+        [KEYSTAGE_TAGS.status]: 'revoked',
+        [KEYSTAGE_TAGS.revokedAt]: new Date(context.clock.now()).toISOString(),
+        [KEYSTAGE_TAGS.revokedReason]: toTagValue(reason),
+      });
+      context.logger.info('secret revoked', {
+        secretId,
+        rotationSuspended: described.RotationEnabled === true,
+      });
+      return identityFrom(described, secretId);
+    } catch (error) {
+      throw repeatable(error, 'revoke');
+    }
+  },
+  audit: { action: 'revoke', describe: ({ reason }) => ({ reason }) },
+};
 
 /**
- * Undoes a revocation: the deny statement goes (the owner's own statements stay), rotation
- * resumes if revocation suspended it, and the secret is marked active again.
+ * `restore`: undoes a revocation. The deny statement goes (the owner's own statements
+ * stay), rotation resumes if revocation suspended it, and the secret is marked active again.
  */
-export async function restoreSecret(ctx: ClientContext, id: string): Promise<SecretIdentity> {
-  const secretId = validateSecretId(id);
-  return audited(ctx, 'restore', secretId, async () => {
+export const restore: Operation<[id: string], string, SecretIdentity> = {
+  name: 'restore',
+  kind: 'revoke',
+  validate: (id) => validateSecretId(id),
+  secretId: (secretId) => secretId,
+  call: async (secretId, context) => {
     try {
-      const policy = await readPolicy(ctx, secretId);
+      const policy = await readPolicy(context, secretId);
       const remaining = withoutRevocation(policy);
       if (policy !== undefined && remaining.length !== policy.Statement.length) {
-        if (remaining.length > 0) await putPolicy(ctx, secretId, { ...policy, Statement: remaining });
+        if (remaining.length > 0) await putPolicy(context, secretId, { ...policy, Statement: remaining });
         else {
-          await call('DeleteResourcePolicy', secretId, () =>
-            ctx.sm.send(new DeleteResourcePolicyCommand({ SecretId: secretId })),
+          await context.send('DeleteResourcePolicy', secretId, (sm) =>
+            sm.send(new DeleteResourcePolicyCommand({ SecretId: secretId })),
           );
         }
       }
-      const described = await describeRaw(ctx, secretId);
+      const described = await describeRaw(context, secretId);
       const tags = tagsToRecord(described.Tags);
       if (tags[KEYSTAGE_TAGS.rotationSuspended] === 'true' && described.RotationEnabled !== true) {
         if (described.RotationLambdaARN !== undefined && described.RotationRules !== undefined) {
-          await call('RotateSecret', secretId, () =>
-            ctx.sm.send(
+          await context.send('RotateSecret', secretId, (sm) =>
+            sm.send(
               new RotateSecretCommand({
                 SecretId: secretId,
                 RotationLambdaARN: described.RotationLambdaARN,
@@ -147,28 +162,23 @@ export async function restoreSecret(ctx: ClientContext, id: string): Promise<Sec
             ),
           );
         } else {
-          ctx.logger.warn('rotation was suspended but its configuration is gone; not resumed', {
+          context.logger.warn('rotation was suspended but its configuration is gone; not resumed', {
             secretId,
           });
         }
       }
-      await tag(ctx, secretId, { [KEYSTAGE_TAGS.status]: 'active' });
+      await tag(context, secretId, { [KEYSTAGE_TAGS.status]: 'active' });
       const stale = [KEYSTAGE_TAGS.revokedAt, KEYSTAGE_TAGS.revokedReason, KEYSTAGE_TAGS.rotationSuspended];
       if (stale.some((key) => key in tags)) {
-        await call('UntagResource', secretId, () =>
-          ctx.sm.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: stale })),
+        await context.send('UntagResource', secretId, (sm) =>
+          sm.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: stale })),
         );
       }
-      ctx.logger.info('secret restored', { secretId });
-      return { arn: described.ARN ?? '', name: described.Name ?? secretId };
+      context.logger.info('secret restored', { secretId });
+      return identityFrom(described, secretId);
     } catch (error) {
       throw repeatable(error, 'restore');
     }
-  });
-}
-
-function tag(ctx: ClientContext, secretId: string, tags: Record<string, string>): Promise<unknown> {
-  return call('TagResource', secretId, () =>
-    ctx.sm.send(new TagResourceCommand({ SecretId: secretId, Tags: recordToTags(tags) })),
-  );
-}
+  },
+  audit: { action: 'restore' },
+};

@@ -1,43 +1,47 @@
 import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-secrets-manager';
+import { validateSecretId, validateTagKeys, validateTags } from '../../core';
 import { ValidationError } from '../../errors';
-import { audited, call, type ClientContext } from '../context';
 import { recordToTags } from '../metadata';
-import { validateSecretId, validateTagKeys, validateTags } from '../validation';
+import type { Operation } from '../operation';
 
-/** Adds or overwrites tags. */
-export async function tagSecret(
-  ctx: ClientContext,
-  id: string,
-  tags: Readonly<Record<string, string>>,
-): Promise<void> {
-  const secretId = validateSecretId(id);
-  const valid = validateTags(tags);
-  const keys = Object.keys(valid);
-  if (keys.length === 0) throw new ValidationError('tags', 'tags is empty: pass at least one tag.');
-  await audited(
-    ctx,
-    'tag',
-    secretId,
-    () =>
-      call('TagResource', secretId, () =>
-        ctx.sm.send(new TagResourceCommand({ SecretId: secretId, Tags: recordToTags(valid) })),
-      ),
-    () => ({ details: { keys } }),
-  );
-}
+/** `tag`: adds or overwrites tags. */
+export const tag: Operation<
+  [id: string, tags: Readonly<Record<string, string>>],
+  { readonly secretId: string; readonly tags: Record<string, string> },
+  void
+> = {
+  name: 'tag',
+  kind: 'manage',
+  validate: (id, tags) => {
+    const secretId = validateSecretId(id);
+    const valid = validateTags(tags);
+    if (Object.keys(valid).length === 0)
+      throw new ValidationError('tags', 'tags is empty: pass at least one tag.');
+    return { secretId, tags: valid };
+  },
+  secretId: (input) => input.secretId,
+  call: async ({ secretId, tags }, context) => {
+    await context.send('TagResource', secretId, (sm) =>
+      sm.send(new TagResourceCommand({ SecretId: secretId, Tags: recordToTags(tags) })),
+    );
+  },
+  audit: { action: 'tag', describe: (input) => ({ details: { keys: Object.keys(input.tags) } }) },
+};
 
-/** Removes tags by key. */
-export async function untagSecret(ctx: ClientContext, id: string, keys: readonly string[]): Promise<void> {
-  const secretId = validateSecretId(id);
-  const valid = validateTagKeys(keys);
-  await audited(
-    ctx,
-    'untag',
-    secretId,
-    () =>
-      call('UntagResource', secretId, () =>
-        ctx.sm.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: valid })),
-      ),
-    () => ({ details: { keys: valid } }),
-  );
-}
+/** `untag`: removes tags by key. */
+export const untag: Operation<
+  [id: string, keys: readonly string[]],
+  { readonly secretId: string; readonly keys: string[] },
+  void
+> = {
+  name: 'untag',
+  kind: 'manage',
+  validate: (id, keys) => ({ secretId: validateSecretId(id), keys: validateTagKeys(keys) }),
+  secretId: (input) => input.secretId,
+  call: async ({ secretId, keys }, context) => {
+    await context.send('UntagResource', secretId, (sm) =>
+      sm.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: keys })),
+    );
+  },
+  audit: { action: 'untag', describe: (input) => ({ details: { keys: input.keys } }) },
+};

@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import {
   BatchGetSecretValueCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
@@ -57,6 +58,27 @@ describe('SecretsClient reads through its cache', () => {
     await client.put(NAME, 'new');
     await expect(client.get(NAME)).resolves.toBe('new');
     expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('invalidates after a failed write too: it may have changed the secret', async () => {
+    const { client } = clientFixture();
+    sm.on(GetSecretValueCommand).resolvesOnce(answer('old')).resolves(answer('new', 'v2'));
+    sm.on(PutSecretValueCommand).rejects(accessDenied('not allowed to put'));
+    await client.get(NAME);
+    await expect(client.put(NAME, 'new')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(client.get(NAME)).resolves.toBe('new');
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('reads a miss through the same call as an uncached read, revocation check included', async () => {
+    const { client } = clientFixture();
+    sm.on(GetSecretValueCommand).rejects(accessDenied());
+    sm.on(DescribeSecretCommand).resolves({
+      Name: NAME,
+      Tags: [{ Key: 'keystage:status', Value: 'revoked' }],
+    });
+    await expect(client.get(NAME)).rejects.toMatchObject({ code: 'SECRET_REVOKED' });
+    await expect(client.cache!.get(NAME)).rejects.toMatchObject({ code: 'SECRET_REVOKED' });
   });
 
   it('never caches a failure', async () => {

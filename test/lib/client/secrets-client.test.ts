@@ -24,6 +24,24 @@ describe('SecretsClient', () => {
       );
     });
 
+    it('refuses an SDK setting passed as its own option, naming it and where it goes', () => {
+      const build = () => new SecretsClient({ endpoint: 'http://127.0.0.1:4566' } as never);
+      expect(build).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', field: 'endpoint' }));
+      expect(build).toThrow(/"endpoint" is not a SecretsClient option.*secretsManagerConfig: \{ endpoint \}/);
+    });
+
+    it('refuses any unknown option, listing the known ones', () => {
+      const build = () => new SecretsClient({ cacheTtl: 5 } as never);
+      expect(build).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', field: 'cacheTtl' }));
+      expect(build).toThrow(/Known options: secretsManager, secretsManagerConfig, kms, kmsConfig, timeouts/);
+    });
+
+    it('refuses options that are not an object', () => {
+      expect(() => new SecretsClient('eu-west-1' as never)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_ERROR', field: 'options' }),
+      );
+    });
+
     it('uses the clients it is given', () => {
       const secretsManager = new SecretsManagerClient({});
       const kms = new KMSClient({});

@@ -136,6 +136,18 @@ describe('SecretsClient.create', () => {
     });
   });
 
+  it('records a failed create when KMS cannot make the data key, and creates nothing', async () => {
+    kms
+      .on(GenerateDataKeyCommand)
+      .rejects(Object.assign(new Error('key disabled'), { name: 'DisabledException', $metadata: {} }));
+    const error = await rejection(f.client.create({ name: 'dk', kind: 'data-key', kmsKeyId: 'alias/app' }));
+    expect(error.code).toBe('CONFLICT');
+    expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
+    expect(f.events).toEqual([
+      expect.objectContaining({ action: 'create', secret: 'dk', success: false, reason: 'CONFLICT' }),
+    ]);
+  });
+
   describe('stores a given value', () => {
     it('json: serialised', async () => {
       await f.client.create({ name: 'j', kind: 'json', value: { url: 'https://x', retries: 3 } });

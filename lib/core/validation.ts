@@ -1,6 +1,5 @@
 import { ValidationError, show } from '../errors';
-
-export { show };
+import { SECRET_ARN_PATTERN, isArn } from './secret-id';
 
 /**
  * Argument checks that run before any API call, so a bad call writes nothing.
@@ -18,7 +17,6 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]+$/;
 const ID_PATTERN = /^[A-Za-z0-9/_+=.@:-]+$/;
-const ARN_PATTERN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
@@ -54,14 +52,14 @@ export function validateSecretId(value: unknown, field = 'id'): string {
         'A-Z a-z 0-9 / _ + = . @ - :',
     );
   }
-  if (value.startsWith('arn:') && !ARN_PATTERN.test(value)) {
+  if (isArn(value) && !SECRET_ARN_PATTERN.test(value)) {
     throw new ValidationError(
       field,
       `${field} ${show(value)} is not a Secrets Manager ARN: expected ` +
         'arn:<partition>:secretsmanager:<region>:<12-digit account>:secret:<name>',
     );
   }
-  if (!value.startsWith('arn:') && value.includes(':')) {
+  if (!isArn(value) && value.includes(':')) {
     throw new ValidationError(field, `${field} ${show(value)} contains ':' but is not an ARN.`);
   }
   return value;

@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   ConflictError,
   KeystageError,
   PermissionDeniedError,
@@ -82,6 +83,11 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
 ]);
 
+/** What the SDK says when no region is configured (`@smithy/config-resolver`, unchanged since 2020). */
+const REGION_MISSING = /^Region is missing/;
+/** The SDK's error when the credential provider chain found nothing (or a provider is misconfigured). */
+const CREDENTIALS_MISSING = new Set(['CredentialsProviderError', 'TokenProviderError']);
+
 interface SdkErrorShape {
   readonly name?: unknown;
   readonly message?: unknown;
@@ -95,7 +101,13 @@ interface SdkErrorShape {
  * along as `cause`. This is the one place SDK exceptions are classified.
  *
  * AWS messages name resources and parameters, never secret values, so the service's own
- * explanation is kept at the end of the message.
+ * explanation is kept in the message, followed by what to do.
+ * @example
+ * try {
+ *   return await sm.send(new GetSecretValueCommand({ SecretId: id }));
+ * } catch (error) {
+ *   throw toKeystageError(error, { operation: 'GetSecretValue', secretId: id });
+ * }
  */
 export function toKeystageError(error: unknown, context: AwsErrorContext): KeystageError {
   if (error instanceof KeystageError) return error;
@@ -106,8 +118,28 @@ export function toKeystageError(error: unknown, context: AwsErrorContext): Keyst
     typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
   const subject = context.secretId === undefined ? '' : ` for ${JSON.stringify(context.secretId)}`;
   const options = { cause: error, secretId: context.secretId };
-  const said = `${context.operation}${subject} failed: ${name}: ${awsMessage}`;
+  // AWS messages usually end with a period of their own; ours follows after exactly one.
+  const explained = awsMessage.trim().replace(/\.+$/, '');
+  const said = `${context.operation}${subject} failed: ${name}${explained === '' ? '' : `: ${explained}`}`;
 
+  if (REGION_MISSING.test(awsMessage)) {
+    return new ConfigurationError(
+      'AWS_REGION',
+      `${said}. No AWS region is configured: set AWS_REGION (the AWS SDK for JavaScript does not read ` +
+        'AWS_DEFAULT_REGION), a region in the profile AWS_PROFILE names, or pass { region } in ' +
+        'secretsManagerConfig and kmsConfig.',
+      options,
+    );
+  }
+  if (CREDENTIALS_MISSING.has(name)) {
+    return new ConfigurationError(
+      'AWS_PROFILE',
+      `${said}. No usable AWS credentials were found: set AWS_PROFILE to a configured profile, or ` +
+        'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass credentials in secretsManagerConfig and ' +
+        'kmsConfig; on AWS, give the function, task or instance an IAM role.',
+      options,
+    );
+  }
   if (NOT_FOUND.has(name)) {
     return new SecretNotFoundError(
       `${said}. Check the name or ARN, the region, and the version asked for.`,
@@ -155,7 +187,10 @@ export function toKeystageError(error: unknown, context: AwsErrorContext): Keyst
     (status !== undefined && status >= 500) ||
     (code !== undefined && NETWORK_CODES.has(code))
   ) {
-    return new ServiceUnavailableError(`${said}. The service or network failed: retry later.`, options);
+    return new ServiceUnavailableError(
+      `${said}. The service or network failed or did not answer in time: retry later.`,
+      options,
+    );
   }
   return new UnexpectedServiceError(`${said}.`, options);
 }

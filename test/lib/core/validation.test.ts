@@ -12,7 +12,7 @@ import {
   validateTagKeys,
   validateTags,
   validateVersionToken,
-} from '../../../lib/client/validation';
+} from '../../../lib/core';
 import { ValidationError } from '../../../lib/errors';
 
 function fieldOf(run: () => unknown): string {

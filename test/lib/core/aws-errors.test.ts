@@ -1,7 +1,7 @@
 import * as SM from '@aws-sdk/client-secrets-manager';
 import * as KMS from '@aws-sdk/client-kms';
-import { toKeystageError } from '../../../lib/client/aws-errors';
-import { SecretNotFoundError, type KeystageErrorCode } from '../../../lib/errors';
+import { toKeystageError } from '../../../lib/core';
+import { ConfigurationError, SecretNotFoundError, type KeystageErrorCode } from '../../../lib/errors';
 
 const meta = { $metadata: {} };
 
@@ -78,6 +78,56 @@ describe('toKeystageError', () => {
   it('passes keystage errors through unchanged', () => {
     const error = new SecretNotFoundError('already mapped');
     expect(toKeystageError(error, { operation: 'X' })).toBe(error);
+  });
+
+  it('ends a wrapped AWS message that has its own period with exactly one', () => {
+    const mapped = toKeystageError(
+      new SM.ResourceNotFoundException({
+        message: "Secrets Manager can't find the specified secret.",
+        ...meta,
+      }),
+      { operation: 'GetSecretValue', secretId: 'prod/db' },
+    );
+    expect(mapped.message).toContain("can't find the specified secret. Check the name");
+    expect(mapped.message).not.toMatch(/\.\./);
+  });
+
+  it('ends an unclassified error with exactly one period', () => {
+    const mapped = toKeystageError(new Error('strange thing happened...'), { operation: 'GetSecretValue' });
+    expect(mapped.message).toBe('GetSecretValue failed: Error: strange thing happened.');
+  });
+
+  it("maps the SDK's missing region to CONFIGURATION_ERROR naming AWS_REGION", () => {
+    const mapped = toKeystageError(new Error('Region is missing'), {
+      operation: 'GetSecretValue',
+      secretId: 'db',
+    });
+    expect(mapped).toBeInstanceOf(ConfigurationError);
+    expect(mapped).toMatchObject({ code: 'CONFIGURATION_ERROR', variable: 'AWS_REGION', retryable: false });
+    expect(mapped.message).toMatch(/set AWS_REGION/);
+  });
+
+  it('maps a CredentialsProviderError to CONFIGURATION_ERROR naming AWS_PROFILE', () => {
+    const sdkError = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    const mapped = toKeystageError(sdkError, { operation: 'GetSecretValue' });
+    expect(mapped).toMatchObject({ code: 'CONFIGURATION_ERROR', variable: 'AWS_PROFILE', cause: sdkError });
+    expect(mapped.message).toMatch(/AWS_PROFILE .* AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  });
+
+  it("maps the SDK's attempt timeout to a retryable SERVICE_UNAVAILABLE", () => {
+    const timeout = Object.assign(
+      new Error('a request has exceeded the configured 5000 ms requestTimeout.'),
+      {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+      },
+    );
+    expect(toKeystageError(timeout, { operation: 'GetSecretValue' })).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      retryable: true,
+    });
   });
 
   it('says what to do next', () => {

@@ -1,0 +1,115 @@
+import type { AuditAction, AuditEvent } from '../audit';
+import type { FetchedSecret, SecretCache } from '../cache';
+import type { CallContext } from './pipeline/call';
+
+/**
+ * What an operation does, in the terms an access policy speaks: `read` a value, `list`
+ * what exists (names, metadata, versions), change a secret (`create`, `update`, `rotate`,
+ * `delete`, `revoke`) or its bookkeeping (`manage`: tags).
+ */
+export type OperationKind = 'read' | 'list' | 'create' | 'update' | 'rotate' | 'delete' | 'revoke' | 'manage';
+
+/** The SecretsClient method an operation implements. */
+export type OperationName =
+  | 'create'
+  | 'get'
+  | 'getJson'
+  | 'getBinary'
+  | 'getMany'
+  | 'prefetch'
+  | 'withSecret'
+  | 'put'
+  | 'describe'
+  | 'list'
+  | 'versions'
+  | 'rollback'
+  | 'rotate'
+  | 'revoke'
+  | 'restore'
+  | 'delete'
+  | 'undelete'
+  | 'tag'
+  | 'untag';
+
+/** The fields of an audit event an operation chooses from its result; never a value. */
+export interface AuditOutcome {
+  /** The secret as the event should name it. @default - the result's ARN, else the id asked for */
+  readonly secret?: string;
+  /** @default - none */
+  readonly environment?: string;
+  /** @default - none */
+  readonly reason?: string;
+  /** @default - none */
+  readonly details?: AuditEvent['details'];
+}
+
+/** How an operation appears in the audit trail. */
+export interface AuditUse<I, R> {
+  readonly action: AuditAction;
+  /** The event's fields after a success. @default - no fields beyond the secret */
+  describe?(input: I, result: R): AuditOutcome;
+}
+
+/** How an operation uses the read cache. Operations that change a secret invalidate it without saying so. */
+export interface CacheUse<A extends readonly unknown[], I, R> {
+  /**
+   * Answers the operation from the cache instead of the call stage. A miss still reaches
+   * the call stage: the cache reads through it (its `SecretSource` is the call stage).
+   */
+  serve?(cache: SecretCache, input: I, invocation: Invocation): Promise<R>;
+  /**
+   * The synchronous hit path over `cache`: from the caller's raw arguments, a fresh hit's
+   * answer, or undefined. It may take raw arguments because a hit implies they are valid:
+   * the cache holds nothing a failed validation asked for.
+   */
+  hitPath?(cache: SecretCache): (...args: A) => Promise<R> | undefined;
+  /** What of the call's answer the cache keeps (batch reads fill it). */
+  keep?(result: R): ReadonlyMap<string, FetchedSecret>;
+}
+
+/**
+ * One operation of SecretsClient as data: what it is called, what kind of access it is,
+ * how its arguments are checked, which secret it is about, the work it does against the
+ * service, and how the cache and the audit trail see it. The pipeline runs every
+ * operation through the same stages; an operation never calls a stage itself.
+ *
+ * Members are methods (not function-valued properties) so that any operation is assignable
+ * to {@link AnyOperation}.
+ */
+export interface Operation<A extends readonly unknown[], I, R> {
+  readonly name: OperationName;
+  readonly kind: OperationKind;
+  /** Checks the arguments, before any I/O, and returns what the other stages work with. */
+  validate(...args: A): I;
+  /** The secret the call is about, as the caller named it; undefined for calls about many. */
+  secretId(input: I): string | undefined;
+  /** The work against the service: SDK calls through `context`, errors mapped there. */
+  call(input: I, context: CallContext): Promise<R>;
+  /** @default - the cache is not involved (or, for a change, only invalidated) */
+  readonly cache?: CacheUse<A, I, R>;
+  /** @default - not audited */
+  readonly audit?: AuditUse<I, R>;
+}
+
+/** Any operation, as the stages see it. */
+export type AnyOperation = Operation<readonly unknown[], unknown, unknown>;
+
+/**
+ * One call going through the pipeline (middy's `request`): the operation, the caller's
+ * arguments, and what the stages learn on the way.
+ */
+export interface Invocation {
+  readonly operation: AnyOperation;
+  readonly args: readonly unknown[];
+  /** The arguments as `validate` returned them; set by the validate stage. */
+  input: unknown;
+  /** Who is calling: the client's principal (a per-call principal comes with the access policy). */
+  readonly principal: string | undefined;
+  /** Set when the cache answered without the service, for stages that record it. */
+  cacheHit: boolean;
+}
+
+/** True for operations that change a secret, which therefore invalidate it in the cache. */
+export function changesSecret(operation: AnyOperation): boolean {
+  return operation.kind !== 'read' && operation.kind !== 'list';
+}

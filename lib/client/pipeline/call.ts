@@ -1,0 +1,80 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { toKeystageError } from '../../core';
+import type { Logger } from '../../observability';
+import type { Clock } from '../options';
+import type { AnyOperation } from '../operation';
+import type { Handler, Stage } from './stage';
+
+/** What an operation's work against the service is given by the call stage. */
+export interface CallContext {
+  /**
+   * One Secrets Manager request. Any failure becomes a KeystageError naming the API and
+   * the secret, through the one error map.
+   * @example
+   * const output = await context.send('DescribeSecret', id, (sm) => sm.send(new DescribeSecretCommand({ SecretId: id })));
+   */
+  send<T>(
+    api: string,
+    secretId: string | undefined,
+    request: (client: SecretsManagerClient) => Promise<T>,
+  ): Promise<T>;
+  /** The KMS client, created (and its SDK module loaded) on first use. */
+  readonly kms: KMSClient;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+/** The clients the call stage sends through. */
+export interface ServiceClients {
+  readonly secretsManager: SecretsManagerClient;
+  /** Created on first read. */
+  readonly kms: KMSClient;
+}
+
+/**
+ * The last stage: the operation's work against the service. The clients carry the
+ * timeouts, `send` the one error map; pagination goes through `paginate` from lib/core.
+ * The cache reads through this stage too (see `run`), so a cache miss and an uncached read
+ * do the same thing.
+ */
+export class CallStage implements Stage {
+  readonly name = 'call';
+  readonly #context: CallContext;
+
+  constructor(clients: ServiceClients, logger: Logger, clock: Clock) {
+    this.#context = {
+      send: async (api, secretId, request) => {
+        try {
+          return await request(clients.secretsManager);
+        } catch (error) {
+          throw toKeystageError(
+            error,
+            secretId === undefined ? { operation: api } : { operation: api, secretId },
+          );
+        }
+      },
+      get kms() {
+        return clients.kms;
+      },
+      logger,
+      clock,
+    };
+  }
+
+  /** Runs one piece of work against the service: an operation's `call`, or a cache read. */
+  run<I, R>(work: (input: I, context: CallContext) => Promise<R>, input: I): Promise<R> {
+    return work(input, this.#context);
+  }
+
+  /** The end of every chain: the operation's own work. */
+  handler(operation: AnyOperation): Handler {
+    return (invocation) => operation.call(invocation.input, this.#context);
+  }
+
+  // As a stage it has nothing after it: `next` is never called.
+  wrap: Stage['wrap'] = (operation) => this.handler(operation);
+
+  // The service never answers synchronously.
+  wrapHit: Stage['wrapHit'] = () => undefined;
+}

@@ -1,0 +1,47 @@
+export {
+  MYSQL_LOGIN_REFUSED,
+  POSTGRES_LOGIN_REFUSED,
+  isDatabaseAuthError,
+  isMysqlAuthError,
+  isPgAuthError,
+} from './auth-errors';
+export { DEFAULT_PORTS, parseDatabaseSecret } from './database-secret';
+export type {
+  DatabaseEngine,
+  DatabaseSecret,
+  DatabaseSecretJson,
+  DatabaseSecretRules,
+} from './database-secret';
+export { toKeystageError } from './aws-errors';
+export type { AwsErrorContext } from './aws-errors';
+export { kmsSdk } from './kms-sdk';
+export { KEYSTAGE_TAGS, KEYSTAGE_TAG_PREFIX, SECRET_KINDS, secretName, validateNameSegment } from './naming';
+export type { SecretKind, SecretNameParts, SecretStatus, VersionStage } from './naming';
+export { paginate } from './paginator';
+export type { TokenPage } from './paginator';
+export { SECRET_ARN_PATTERN, isArn, namesSecret, partialArn } from './secret-id';
+export { parseSecretJson } from './secret-json';
+export type { SecretText } from './secret-json';
+export {
+  MAX_SECRET_NAME_LENGTH,
+  MAX_SECRET_VALUE_BYTES,
+  MAX_TAGS,
+  MAX_TIMER_MS,
+  serialiseJsonValue,
+  toTagValue,
+  validateBoolean,
+  validateDurationMs,
+  validateInteger,
+  validateKmsKeyId,
+  validateRegion,
+  validateSecretId,
+  validateSecretIds,
+  validateSecretName,
+  validateSecretValue,
+  validateTagKeys,
+  validateTags,
+  validateText,
+  validateVersionStage,
+  validateVersionToken,
+  valueByteLength,
+} from './validation';
