@@ -2,8 +2,9 @@
  * keystage: AWS-native secrets lifecycle for Node.js.
  * The public surface is named exports only; CDK constructs live in `keystage/infra`.
  */
-export { SecretsClient, KEYSTAGE_TAGS } from './client';
+export { DEFAULT_TIMEOUTS, KEYSTAGE_TAGS, SecretsClient } from './client';
 export type {
+  ClientTimeouts,
   Clock,
   CreateSecretOptions,
   DatabaseSecretInput,
@@ -34,8 +35,10 @@ export type {
   SecretsClientOptions,
   VersionStage,
   VersionsOptions,
+  WithSecretOptions,
 } from './client';
 export {
+  ConfigurationError,
   ConflictError,
   KeystageError,
   PermissionDeniedError,
@@ -51,14 +54,38 @@ export {
   isKeystageError,
 } from './errors';
 export type { KeystageErrorCode, KeystageErrorOptions } from './errors';
-export * from './generate';
 export {
-  SecretCache,
-  isDatabaseAuthError,
-  isMysqlAuthError,
-  isPgAuthError,
-  secretIdsFromEvent,
-} from './cache';
+  DEFAULT_PORTS,
+  DataKey,
+  DatabaseCredentials,
+  PASSWORD_SYMBOLS,
+  SAFE_EXCLUDED_CHARACTERS,
+  generateApiKey,
+  generateDataKey,
+  generateDatabaseCredentials,
+  generatePassword,
+  generateSymmetricKey,
+  isWellFormedApiKey,
+  parseApiKey,
+  randomFromAlphabet,
+  randomIndices,
+  randomString,
+  resolvePasswordPolicy,
+  verifyApiKey,
+} from './generate';
+export type {
+  ApiKeyOptions,
+  ApiKeyParts,
+  DataKeyOptions,
+  DatabaseCredentialsInput,
+  DatabaseEngine,
+  DatabaseSecretJson,
+  PasswordPolicy,
+  RandomEncoding,
+  ResolvedPasswordPolicy,
+} from './generate';
+export { SecretCache, secretIdsFromEvent } from './cache';
+export { isDatabaseAuthError, isMysqlAuthError, isPgAuthError } from './core';
 export type { CacheStats, FetchedSecret, SecretCacheOptions, SecretSource } from './cache';
 export type { AuditAction, AuditEvent, AuditSink } from './audit';
 export { silentLogger } from './observability';

@@ -4,7 +4,7 @@
 // pg-native (pg loads it only when asked for). The build fails when a bundle exceeds
 // MAX_BYTES or contains CDK (deploy-time only) or SDK code.
 //
-//   node scripts/bundle-rotation-lambdas.mjs [--outdir <dir>]
+//   node scripts/bundle-rotation-lambdas.mjs [--outdir <dir>]   (prints a size table on stderr)
 //
 // Also a module: bundleRotationLambdas({ outdir, entries }) bundles any entries (name -> path)
 // with the same options and plugins, and returns [{ name, file, bytes, inputs, externals }].
@@ -214,17 +214,22 @@ export async function bundleRotationLambdas({
   return bundles.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const at = process.argv.indexOf('--outdir');
-  const bundles = await bundleRotationLambdas(at > 0 ? { outdir: resolve(process.argv[at + 1]) } : {});
+/** The size table the build prints: one row per bundle against the budget. */
+export function formatBundles(bundles) {
   const rows = bundles.map(
     (b) => `${b.name.padEnd(22)}${String(b.bytes).padStart(9)}${(b.bytes / 1024).toFixed(1).padStart(9)}`,
   );
-  process.stdout.write(
-    [
-      `${'rotation function'.padEnd(22)}${'bytes'.padStart(9)}${'KB'.padStart(9)}   (budget ${MAX_BYTES / 1024} KB each)`,
-      ...rows,
-      '',
-    ].join('\n'),
-  );
+  return [
+    `${'rotation function'.padEnd(22)}${'bytes'.padStart(9)}${'KB'.padStart(9)}   (budget ${MAX_BYTES / 1024} KB each)`,
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--outdir');
+  const bundles = await bundleRotationLambdas(at > 0 ? { outdir: resolve(process.argv[at + 1]) } : {});
+  // stderr, like everything the build prints: cdk.json's app command builds before it synthesises,
+  // and `cdk synth Stack > template.yaml` must get the template only.
+  process.stderr.write(formatBundles(bundles));
 }

@@ -5,10 +5,35 @@ const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   engines: { node: string };
+  sideEffects: boolean;
   exports: Record<string, { default: string; types: string }>;
-  dependencies: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
   scripts: Record<string, string>;
 };
+
+/** Every .ts file under `dir` (relative to the root), recursively. */
+const sources = (dir: string): string[] =>
+  readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(dir, file));
+
+/** The packages a file imports (`import ... from 'x'`, `export ... from 'x'`), without node: builtins. */
+const importedPackages = (file: string): string[] =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/^(?:import|export)\s[^;]*?\sfrom '([^'.][^']*)'/gm)]
+    .map((match) => match[1]!)
+    .filter((specifier) => !specifier.startsWith('node:'))
+    .map((specifier) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
+
+/** The source barrel behind each entry point. */
+const ENTRY_BARRELS = ['lib/index.ts', 'lib/local/index.ts', 'rotation-lambdas/index.ts', 'infra/index.ts'];
 
 describe('package', () => {
   it('is keystage for Node 20 and later', () => {
@@ -16,14 +41,72 @@ describe('package', () => {
     expect(pkg.engines.node).toBe('>=20');
   });
 
-  it('exports the library and the CDK side separately, from what the build emits', () => {
+  it('exports the library, the local endpoint, rotation and the CDK side separately, from what the build emits', () => {
     expect(pkg.exports['.']).toEqual({ types: './dist/lib/index.d.ts', default: './dist/lib/index.js' });
+    expect(pkg.exports['./local']).toEqual({
+      types: './dist/lib/local/index.d.ts',
+      default: './dist/lib/local/index.js',
+    });
+    expect(pkg.exports['./rotation']).toEqual({
+      types: './dist/rotation-lambdas/index.d.ts',
+      default: './dist/rotation-lambdas/index.js',
+    });
     expect(pkg.exports['./infra']).toEqual({
       types: './dist/infra/index.d.ts',
       default: './dist/infra/index.js',
     });
-    expect(existsSync(join(root, 'lib', 'index.ts'))).toBe(true);
-    expect(existsSync(join(root, 'infra', 'index.ts'))).toBe(true);
+    expect(pkg.exports['./package.json']).toBe('./package.json');
+    for (const barrel of ENTRY_BARRELS) expect(existsSync(join(root, barrel))).toBe(true);
+  });
+
+  it('names every export of every entry point: no export *', () => {
+    const starred = ENTRY_BARRELS.filter((barrel) =>
+      /^export \*/m.test(readFileSync(join(root, barrel), 'utf8')),
+    );
+    expect(starred).toEqual([]);
+  });
+
+  it('declares no side effects on import, so bundlers may drop what a service does not use', () => {
+    expect(pkg.sideEffects).toBe(false);
+  });
+
+  it('has no runtime dependencies: everything the code imports is a peer dependency', () => {
+    expect(pkg.dependencies).toBeUndefined();
+    const imported = new Set(['lib', 'rotation-lambdas', 'infra'].flatMap(sources).flatMap(importedPackages));
+    imported.delete('keystage');
+    // infra/app.ts is the repository's own CDK app (cdk.json), not part of the package.
+    imported.delete('cdk-nag');
+    expect([...imported].filter((name) => !(name in pkg.peerDependencies)).sort()).toEqual([]);
+    expect(Object.keys(pkg.peerDependencies).filter((name) => !imported.has(name))).toEqual([]);
+  });
+
+  it('requires only the Secrets Manager client; KMS, the CDK and the drivers are optional peers', () => {
+    const optional = Object.keys(pkg.peerDependencies).filter(
+      (name) => pkg.peerDependenciesMeta[name]?.optional === true,
+    );
+    expect(Object.keys(pkg.peerDependencies).filter((name) => !optional.includes(name))).toEqual([
+      '@aws-sdk/client-secrets-manager',
+    ]);
+    expect(optional.sort()).toEqual(['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'mysql2', 'pg']);
+  });
+
+  it('supports the SDK clients from 3.521.0 (BatchGetSecretValue, the requestHandler options object) to the newest 3.x', () => {
+    expect(pkg.peerDependencies['@aws-sdk/client-secrets-manager']).toBe('^3.521.0');
+    expect(pkg.peerDependencies['@aws-sdk/client-kms']).toBe('^3.521.0');
+  });
+
+  it('supports aws-cdk-lib from 2.252.0, the first with Validations acknowledgements, to the newest 2.x', () => {
+    expect(pkg.peerDependencies['aws-cdk-lib']).toBe('^2.252.0');
+  });
+
+  it('builds and tests against every peer: each is a devDependency too', () => {
+    expect(Object.keys(pkg.peerDependencies).filter((name) => !(name in pkg.devDependencies))).toEqual([]);
+  });
+
+  it('builds on npm ci (prepare), and starts from the build', () => {
+    expect(pkg.scripts.prepare).toBe('node scripts/build.mjs');
+    expect(pkg.scripts.start).toBe('node scripts/launch.mjs tour');
+    expect(pkg.scripts.local).toBe('node scripts/launch.mjs local');
   });
 
   it('has the repository shape the tools expect', () => {
@@ -35,6 +118,7 @@ describe('package', () => {
       'cdk.json',
       'tsconfig.json',
       'README.md',
+      'LICENSE',
       '.ci/run',
     ]) {
       expect(existsSync(join(root, entry))).toBe(true);

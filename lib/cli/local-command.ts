@@ -7,6 +7,81 @@ import {
   type LocalEndpointOptions,
   type RotationFunctionOptions,
 } from '../local';
+import type { Flags } from './flags';
+
+/** The options of `keystage local`. */
+export const LOCAL_FLAGS = {
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  'rotation-function': { type: 'string', multiple: true },
+  'rotation-config': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `keystage local --help`. */
+export const LOCAL_HELP = `usage: keystage local [--port N] [--data-dir DIR | --in-memory]
+                      [--rotation-function ARN=PATH]... [--rotation-config FILE]
+
+Runs a local Secrets Manager + KMS endpoint on 127.0.0.1 until Ctrl-C, and prints the
+variables that point an AWS SDK or the AWS CLI at it.
+
+options:
+  --port N                      port to listen on, 0 for any free one (default 4599)
+  --data-dir DIR                where the encrypted state lives (default .keystage/local)
+  --in-memory                   keep nothing on disk (not with --data-dir)
+  --rotation-function ARN=PATH  run PATH (a built handler, e.g.
+                                dist/rotation-lambdas/generic/index.js) when RotateSecret
+                                names the Lambda ARN; repeatable
+  --rotation-config FILE        rotation functions from a JSON file:
+                                {"functions": [{"arn", "handler", "environment", "timeoutSeconds"}]}
+  -h, --help                    this help
+`;
+
+const DEFAULT_PORT = 4599;
+
+/** `--port`: digits only, 0 to 65535. Number('') is 0, which would silently pick a random port. */
+function portFlag(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new ValidationError(
+      '--port',
+      `--port takes a port number from 0 to 65535 (0: any free port); got ${show(value)}.`,
+    );
+  }
+  return port;
+}
+
+/**
+ * The endpoint options that `keystage local`'s flags ask for, checked: a bad port, an empty
+ * directory, `--data-dir` together with `--in-memory` and malformed rotation functions are
+ * ValidationErrors naming the flag.
+ * @example
+ * localOptions(parseFlags('local', ['--in-memory', '--port', '0'], LOCAL_FLAGS)); // { port: 0, inMemory: true }
+ */
+export function localOptions(flags: Flags<typeof LOCAL_FLAGS>): LocalEndpointOptions {
+  const dataDir = flags['data-dir'];
+  if (dataDir === '') {
+    throw new ValidationError('--data-dir', '--data-dir takes a directory; got "".');
+  }
+  if (dataDir !== undefined && flags['in-memory']) {
+    throw new ValidationError(
+      '--in-memory',
+      `--data-dir and --in-memory exclude each other: --in-memory keeps nothing on disk, --data-dir ${show(dataDir)} says where to keep it. Pass one of them.`,
+    );
+  }
+  const rotationFunctions = [
+    ...flags['rotation-function'].map(rotationFunctionFlag),
+    ...(flags['rotation-config'] === undefined ? [] : readRotationConfig(flags['rotation-config'])),
+  ];
+  return {
+    port: portFlag(flags.port),
+    ...(dataDir === undefined ? {} : { dataDir }),
+    inMemory: flags['in-memory'],
+    ...(rotationFunctions.length === 0 ? {} : { rotationFunctions }),
+  };
+}
 
 /**
  * One `--rotation-function ARN=PATH` flag: the function's Lambda ARN and its built handler.
@@ -97,7 +172,10 @@ export async function runLocal(
     print(`rotation function: ${fn.arn} -> ${resolve(fn.handler)} (timeout ${fn.timeoutSeconds ?? 30} s)`);
   }
   print('\nPoint an AWS SDK or the AWS CLI at it:');
-  for (const [key, value] of Object.entries(endpoint.environment())) print(`  export ${key}=${value}`);
+  const environment: Record<string, string> = { ...endpoint.environment() };
+  // AWS CLI v1 and boto3 read the region from AWS_DEFAULT_REGION only, not AWS_REGION.
+  if (environment.AWS_REGION !== undefined) environment.AWS_DEFAULT_REGION ??= environment.AWS_REGION;
+  for (const [key, value] of Object.entries(environment)) print(`  export ${key}=${value}`);
   print('\nCtrl-C stops it.');
   return endpoint;
 }

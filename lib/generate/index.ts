@@ -7,7 +7,13 @@ export {
   resolvePasswordPolicy,
 } from './password';
 export type { PasswordPolicy, ResolvedPasswordPolicy } from './password';
-export { generateApiKey, isWellFormedApiKey, parseApiKey, verifyApiKey } from './api-key';
+export {
+  API_KEY_PREFIX_PATTERN,
+  generateApiKey,
+  isWellFormedApiKey,
+  parseApiKey,
+  verifyApiKey,
+} from './api-key';
 export type { ApiKeyOptions, ApiKeyParts } from './api-key';
 export { generateSymmetricKey } from './symmetric-key';
 export { DataKey, generateDataKey } from './data-key';

@@ -275,6 +275,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     environment: () => ({
       AWS_ENDPOINT_URL: url,
       AWS_REGION: 'us-east-1',
+      // Older AWS CLIs and other SDKs read this one instead.
+      AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     }),

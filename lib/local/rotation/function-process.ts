@@ -163,6 +163,9 @@ export function functionEnvironment(
     AWS_CONFIG_FILE: devNull,
     AWS_SHARED_CREDENTIALS_FILE: devNull,
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The function's SDK would print its Node.js support notice into the endpoint's output at
+    // every invocation; the function's own environment may still set it.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...fn.environment,
   };
 }

@@ -77,15 +77,15 @@ describe('--rotation-config FILE', () => {
 });
 
 describe('keystage local with rotation functions', () => {
-  let stderr: jest.SpyInstance;
+  let stdout: jest.SpyInstance;
   beforeEach(() => {
-    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   });
-  afterEach(() => stderr.mockRestore());
+  afterEach(() => stdout.mockRestore());
 
-  it('lists the rotation options in its usage', async () => {
-    await main(['help']);
-    const usage = stderr.mock.calls.join('');
+  it('lists the rotation options in its help', async () => {
+    await main(['local', '--help']);
+    const usage = stdout.mock.calls.join('');
     expect(usage).toContain('--rotation-function ARN=PATH');
     expect(usage).toContain('--rotation-config FILE');
   });

@@ -278,7 +278,7 @@ describe('README: rotating a secret through keystage local', () => {
     expect(value).toHaveLength(48);
   });
 
-  it('stops with a VALIDATION_ERROR naming the field when a function cannot be loaded', async () => {
+  it('stops with a VALIDATION_ERROR naming the field, exit 2, when a function cannot be loaded', async () => {
     const endpoint = new Local(
       [
         'local',
@@ -292,7 +292,7 @@ describe('README: rotating a secret through keystage local', () => {
     );
     running.push(endpoint);
     const exit = new Promise<number | null>((resolve) => endpoint.child.once('exit', resolve));
-    expect(await exit).toBe(1);
+    expect(await exit).toBe(2);
     expect(endpoint.lines.join('\n')).toMatch(
       /^keystage: VALIDATION_ERROR: rotationFunctions\[0\]\.handler: no file at .*missing\/index\.js/m,
     );

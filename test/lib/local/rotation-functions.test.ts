@@ -153,6 +153,8 @@ describe('rotation functions in child processes', () => {
       AWS_LAMBDA_FUNCTION_NAME: 'env',
       PASSWORD_LENGTH: '40',
     });
+    // The function's SDK prints no Node.js support notice into the endpoint's output.
+    expect(env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
     // The test process has a (dummy) secret key, an endpoint and its own variables: none of them pass.
     expect(process.env.AWS_SECRET_ACCESS_KEY).toBeDefined();
     expect(JSON.stringify(env)).not.toContain(process.env.AWS_SECRET_ACCESS_KEY!);
@@ -177,6 +179,7 @@ describe('rotation functions in child processes', () => {
         'AWS_CONFIG_FILE',
         'AWS_SHARED_CREDENTIALS_FILE',
         'AWS_EC2_METADATA_DISABLED',
+        'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
         'ENV_OUT',
         'PASSWORD_LENGTH',
       ].sort(),

@@ -1,0 +1,60 @@
+import { cleanUp, fixture, pack, project, run, type Tarball } from './support';
+
+// The fewest a service that only reads installs: keystage and @aws-sdk/client-secrets-manager.
+// Every entry point that needs nothing more loads from it, as an ES module and from CommonJS,
+// with the same named exports.
+const ENTRIES = ['keystage', 'keystage/local', 'keystage/rotation'] as const;
+
+let tarball: Tarball;
+let dir: string;
+beforeAll(() => {
+  tarball = pack();
+  dir = project('reads-only', tarball, {
+    'esm.mjs': fixture('imports/esm.mjs'),
+    'cjs.cjs': fixture('imports/cjs.cjs'),
+    'read.mjs': fixture('imports/read.mjs'),
+  });
+}, 180_000);
+afterAll(() => cleanUp());
+
+const names = (script: string, entries: readonly string[]): Record<string, string[]> => {
+  const result = run(process.execPath, [script, ...entries], { cwd: dir });
+  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+  return JSON.parse(result.stdout) as Record<string, string[]>;
+};
+
+describe('a service with only keystage and the Secrets Manager client installed', () => {
+  it('has no KMS client, CDK or database driver to lean on', () => {
+    const missing = ['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2'].filter(
+      (name) => run(process.execPath, ['-e', `require.resolve('${name}')`], { cwd: dir }).status !== 0,
+    );
+    expect(missing).toEqual(['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2']);
+  });
+
+  it('imports keystage, keystage/local and keystage/rotation as ES modules, with named exports', () => {
+    const esm = names('esm.mjs', ENTRIES);
+    expect(esm['keystage']).toEqual(
+      expect.arrayContaining(['SecretsClient', 'SecretCache', 'generatePassword']),
+    );
+    expect(esm['keystage/local']).toEqual(expect.arrayContaining(['startLocalEndpoint']));
+    expect(esm['keystage/rotation']).toEqual(
+      expect.arrayContaining(['createRotationHandler', 'createGenericStrategy', 'RotationFailure']),
+    );
+  });
+
+  it('requires the same entry points from CommonJS, with the same exports as ES modules see', () => {
+    expect(names('cjs.cjs', ENTRIES)).toEqual(names('esm.mjs', ENTRIES));
+  });
+
+  it('reads a secret through SecretsClient without the KMS client installed', () => {
+    const result = run(process.execPath, ['read.mjs'], {
+      cwd: dir,
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({
+      status: 0,
+      stderr: '',
+      stdout: JSON.stringify({ read: true }),
+    });
+  });
+});

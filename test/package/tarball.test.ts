@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { cleanUp, pack, root, tempDir, type Tarball } from './support';
+
+interface Manifest {
+  readonly exports: Record<string, string | { readonly types: string; readonly default: string }>;
+  readonly bin: Record<string, string>;
+  readonly main: string;
+  readonly types: string;
+}
+
+let tarball: Tarball;
+let unpacked: string;
+beforeAll(() => {
+  tarball = pack();
+  unpacked = tempDir('keystage-unpacked-');
+  mkdirSync(unpacked, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball.file, '-C', unpacked]);
+}, 120_000);
+afterAll(() => cleanUp());
+
+const inPackage = (path: string): string => join(unpacked, 'package', path);
+const has = (path: string): boolean => tarball.files.includes(normalize(path).replace(/\\/g, '/'));
+const manifest = (): Manifest => JSON.parse(readFileSync(inPackage('package.json'), 'utf8')) as Manifest;
+
+describe('the packed tarball', () => {
+  it('has the Apache-2.0 LICENSE the manifest names', () => {
+    expect(has('LICENSE')).toBe(true);
+    expect(readFileSync(inPackage('LICENSE'), 'utf8')).toContain(
+      'Apache License\n                           Version 2.0, January 2004',
+    );
+  });
+
+  it('holds every file its exports, main, types and bin point at', () => {
+    const { exports, bin, main, types } = manifest();
+    const targets = [
+      main,
+      types,
+      ...Object.values(bin),
+      ...Object.values(exports).flatMap((target) =>
+        typeof target === 'string' ? [target] : [target.types, target.default],
+      ),
+    ];
+    expect(targets.filter((target) => !has(target))).toEqual([]);
+  });
+
+  it('has a keystage/rotation entry beside keystage, keystage/local and keystage/infra', () => {
+    expect(Object.keys(manifest().exports).sort()).toEqual([
+      '.',
+      './infra',
+      './local',
+      './package.json',
+      './rotation',
+    ]);
+  });
+
+  it('ships a built rotation function for every handler the constructs deploy', () => {
+    const handlers = tarball.files.filter((file) => /^dist\/rotation-lambdas\/handlers\//.test(file));
+    const bundles = tarball.files.filter((file) => /^dist\/rotation-lambdas\/[^/]+\/index\.js$/.test(file));
+    expect(handlers).toEqual([]); // the bundles are what deploys
+    expect(bundles.map((file) => file.split('/')[2]).sort()).toEqual([
+      'generic',
+      'mysql-alternating',
+      'mysql-single',
+      'postgres-alternating',
+      'postgres-single',
+    ]);
+  });
+
+  it('ships the declaration file of every module a shipped declaration imports', () => {
+    const declarations = tarball.files.filter((file) => file.endsWith('.d.ts'));
+    expect(declarations.length).toBeGreaterThan(50);
+    const missing = declarations.flatMap((file) =>
+      [
+        ...readFileSync(inPackage(file), 'utf8').matchAll(
+          /(?:\bfrom\s+|\bimport\()["'](\.{1,2}\/[^"']+)["']/g,
+        ),
+      ]
+        .map(([, specifier]) => join(file, '..', specifier!))
+        .filter((base) => !has(`${base}.d.ts`) && !has(join(base, 'index.d.ts')))
+        .map((base) => `${file} -> ${base}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('ships no source maps (they would point at sources it does not ship) and no file that names one', () => {
+    expect(tarball.files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    const naming = tarball.files.filter(
+      (file) =>
+        file.endsWith('.js') && readFileSync(inPackage(file), 'utf8').includes('//# sourceMappingURL='),
+    );
+    expect(naming).toEqual([]);
+  });
+
+  it('ships no compiled file whose source is gone (a stale build) and no tests, benches or CI', () => {
+    const compiled = tarball.files.filter(
+      (file) =>
+        /^dist\/.*\.(js|d\.ts)$/.test(file) && !/^dist\/rotation-lambdas\/[^/]+\/index\.js$/.test(file),
+    );
+    expect(compiled.length).toBeGreaterThan(50);
+    const orphans = compiled.filter(
+      (file) => !existsSync(join(root, file.slice('dist/'.length).replace(/(\.d)?\.ts$|\.js$/, '.ts'))),
+    );
+    expect(orphans).toEqual([]);
+    expect(
+      tarball.files.filter((file) => /^(dist\/)?(test|bench|examples|\.ci|scripts)\//.test(file)),
+    ).toEqual([]);
+  });
+
+  it('stays small: under 1.5 MB packed', () => {
+    expect(readFileSync(tarball.file).length).toBeLessThan(1.5 * 1024 * 1024);
+  });
+
+  it('is what the repository root describes', () => {
+    const packed = manifest() as unknown as Record<string, unknown>;
+    const source = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(packed.peerDependencies).toEqual(source.peerDependencies);
+    expect(packed.dependencies).toBeUndefined();
+  });
+});
