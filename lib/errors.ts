@@ -167,7 +167,7 @@ export class UnexpectedServiceError extends KeystageError {
  * optional package it needs is not installed. `variable` names what fixes it; the message
  * lists every way.
  * @example
- * if (error instanceof ConfigurationError) console.error(`set ${error.variable}: ${error.message}`);
+ * if (error instanceof ConfigurationError) logger.error(`set ${error.variable}`, { message: error.message });
  */
 export class ConfigurationError extends KeystageError {
   readonly code = 'CONFIGURATION_ERROR';

@@ -37,7 +37,7 @@ export function namesInArnForm(id: string): string[] {
 
 /**
  * One key for every form of a secret, known without its ARN: the name part, less any
- * trailing `-XXXXXX` runs. Two secrets may share a family (`app/db` and `app/db-AbCdEf`, or
+ * trailing runs of `-` and six letters or digits (the ARN suffix). Two secrets may share a family (`app/db` and `app/db-AbCdEf`, or
  * one name in two accounts); that makes invalidation and frequency counting a little
  * conservative for them, never wrong.
  */
