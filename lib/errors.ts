@@ -18,7 +18,8 @@ export type KeystageErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'SERVICE_ERROR'
   | 'CONFIGURATION_ERROR'
-  | 'ROTATION_STEP_FAILED';
+  | 'ROTATION_STEP_FAILED'
+  | 'AUDIT_UNAVAILABLE';
 
 export interface KeystageErrorOptions {
   /** The underlying error (for example the AWS SDK exception). */
@@ -69,11 +70,34 @@ export class SecretNotFoundError extends KeystageError {
   }
 }
 
-/** The caller's credentials do not allow the call (IAM, resource policy or KMS key policy). */
+/**
+ * The call is not allowed: by keystage's access policy (`rule` and `reason` say which rule
+ * decided and why), or by AWS (IAM, a resource policy or a KMS key policy; then both are
+ * undefined and the SDK error is the `cause`).
+ * @example
+ * if (error instanceof PermissionDeniedError && error.rule !== undefined) logger.warn('policy denial', { rule: error.rule });
+ */
 export class PermissionDeniedError extends KeystageError {
   readonly code = 'PERMISSION_DENIED';
-  constructor(message: string, options?: KeystageErrorOptions) {
+  /** The id of the access-policy rule that denied the call; undefined for a default deny or an AWS denial. */
+  readonly rule: string | undefined;
+  /** Why the access policy denied the call, in words; undefined for an AWS denial. */
+  readonly reason: string | undefined;
+  constructor(
+    message: string,
+    options: KeystageErrorOptions & { readonly rule?: string; readonly reason?: string } = {},
+  ) {
     super(message, options);
+    this.rule = options.rule;
+    this.reason = options.reason;
+  }
+
+  override toJSON(): ReturnType<KeystageError['toJSON']> & { rule?: string; reason?: string } {
+    return {
+      ...super.toJSON(),
+      ...(this.rule === undefined ? {} : { rule: this.rule }),
+      ...(this.reason === undefined ? {} : { reason: this.reason }),
+    };
   }
 }
 
@@ -128,12 +152,35 @@ export class SecretDecodeError extends KeystageError {
   }
 }
 
-/** The service refused the call because of a rate or quota limit; retry with backoff. */
+/**
+ * A rate limit refused the call: the service's (retry with backoff) or an access-policy
+ * rule's `maxRequestsPerHour` (then `rule` names the rule and `retryAfterMs` says when the
+ * call may go ahead).
+ * @example
+ * if (error instanceof ThrottledError && error.retryAfterMs !== undefined) await sleep(error.retryAfterMs);
+ */
 export class ThrottledError extends KeystageError {
   readonly code = 'THROTTLED';
   override readonly retryable = true;
-  constructor(message: string, options?: KeystageErrorOptions) {
+  /** Milliseconds until the same call may go ahead; undefined when the service throttled without saying. */
+  readonly retryAfterMs: number | undefined;
+  /** The id of the access-policy rule whose limit was reached; undefined for the service's own throttling. */
+  readonly rule: string | undefined;
+  constructor(
+    message: string,
+    options: KeystageErrorOptions & { readonly retryAfterMs?: number; readonly rule?: string } = {},
+  ) {
     super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+    this.rule = options.rule;
+  }
+
+  override toJSON(): ReturnType<KeystageError['toJSON']> & { retryAfterMs?: number; rule?: string } {
+    return {
+      ...super.toJSON(),
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      ...(this.rule === undefined ? {} : { rule: this.rule }),
+    };
   }
 }
 
@@ -151,6 +198,28 @@ export class ServiceUnavailableError extends KeystageError {
   override readonly retryable = true;
   constructor(message: string, options?: KeystageErrorOptions) {
     super(message, options);
+  }
+}
+
+/**
+ * The audit trail could not take the call's event while `auditFailClosed` is set, so the
+ * call's answer is withheld: no value is returned without its audit record. Retryable:
+ * the sink (CloudWatch Logs, a file) is usually back after a moment. `sink` names it.
+ * @example
+ * if (isKeystageError(error, 'AUDIT_UNAVAILABLE')) return retryLater(error);
+ */
+export class AuditUnavailableError extends KeystageError {
+  readonly code = 'AUDIT_UNAVAILABLE';
+  override readonly retryable = true;
+  /** The sink that refused the event, e.g. `CloudWatchLogsAuditSink`. */
+  readonly sink: string;
+  constructor(sink: string, message: string, options?: KeystageErrorOptions) {
+    super(message, options);
+    this.sink = sink;
+  }
+
+  override toJSON(): ReturnType<KeystageError['toJSON']> & { sink: string } {
+    return { ...super.toJSON(), sink: this.sink };
   }
 }
 

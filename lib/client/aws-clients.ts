@@ -1,27 +1,8 @@
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { kmsSdk } from '../core';
-import type { ClientTimeouts } from './options';
+import { kmsSdk, timeoutHandler } from '../core';
+import type { ClientTimeouts } from '../core';
 import type { ServiceClients } from './pipeline';
-
-/**
- * The request handler settings for `timeouts`, in the configuration's object form (SDK
- * 3.521+), so keystage needs no `@smithy/node-http-handler` dependency of its own.
- *
- * Both meanings `requestTimeout` has had are covered: until `@smithy/node-http-handler`
- * 4.4 it was a socket idle timeout that failed the attempt; since then it is a deadline for
- * the whole attempt that only logs a warning unless `throwOnRequestTimeout` is set, and
- * the idle timeout is `socketTimeout` (which would otherwise default to 5 minutes for
- * Secrets Manager). Versions that do not know a setting ignore it.
- */
-export function timeoutHandler(timeouts: Required<ClientTimeouts>): Record<string, number | boolean> {
-  return {
-    connectionTimeout: timeouts.connectMs,
-    requestTimeout: timeouts.requestMs,
-    socketTimeout: timeouts.requestMs,
-    throwOnRequestTimeout: true,
-  };
-}
 
 export interface ClientChoice {
   readonly secretsManager?: SecretsManagerClient;

@@ -1,6 +1,8 @@
 export { SecretsClient } from './secrets-client';
-export { DEFAULT_TIMEOUTS } from './options';
-export type { ClientTimeouts, Clock, SecretsClientOptions } from './options';
+export { DEFAULT_TIMEOUTS } from '../core';
+export type { ClientTimeouts } from '../core';
+export type { CallOptions, Clock, SecretsClientOptions } from './options';
+export type { AccessEvaluator } from './access';
 export { KEYSTAGE_TAGS } from '../core';
 export type { SecretKind, SecretStatus, VersionStage } from '../core';
 export type { KeystageMetadata } from './metadata';

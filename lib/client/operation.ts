@@ -1,5 +1,7 @@
 import type { AuditAction, AuditEvent } from '../audit';
 import type { FetchedSecret, SecretCache } from '../cache';
+import type { KeystageError } from '../errors';
+import type { AccessDecision, Principal } from './access';
 import type { CallContext } from './pipeline/call';
 
 /**
@@ -68,6 +70,29 @@ export interface CacheUse<A extends readonly unknown[], I, R> {
 }
 
 /**
+ * How the access stages see an operation about many secrets named up front (getMany,
+ * prefetch): each id is authorized and counted on its own, and an id refused is a per-id
+ * error in the answer rather than a failure of the whole call.
+ */
+export interface BatchUse<I, R> {
+  /** The ids asked for. */
+  ids(input: I): readonly string[];
+  /** The input with only `ids` (those that may go ahead) left in it. */
+  only(input: I, ids: readonly string[]): I;
+  /** The answer with the refused ids reported among its per-id errors. */
+  refuse(result: R, refused: ReadonlyMap<string, KeystageError>): R;
+}
+
+/**
+ * How the access stages see an operation whose secrets are only known from the answer
+ * (list): each item is authorized by name and those refused are left out.
+ */
+export interface ListingUse<R> {
+  /** The answer without the items whose names `keep` refuses. */
+  filter(result: R, keep: (name: string) => boolean): R;
+}
+
+/**
  * One operation of SecretsClient as data: what it is called, what kind of access it is,
  * how its arguments are checked, which secret it is about, the work it does against the
  * service, and how the cache and the audit trail see it. The pipeline runs every
@@ -83,12 +108,19 @@ export interface Operation<A extends readonly unknown[], I, R> {
   validate(...args: A): I;
   /** The secret the call is about, as the caller named it; undefined for calls about many. */
   secretId(input: I): string | undefined;
-  /** The work against the service: SDK calls through `context`, errors mapped there. */
-  call(input: I, context: CallContext): Promise<R>;
+  /**
+   * The work against the service: SDK calls through `context`, errors mapped there.
+   * `invocation` is there to note what stages record (the version read), nothing more.
+   */
+  call(input: I, context: CallContext, invocation: Invocation): Promise<R>;
   /** @default - the cache is not involved (or, for a change, only invalidated) */
   readonly cache?: CacheUse<A, I, R>;
   /** @default - not audited */
   readonly audit?: AuditUse<I, R>;
+  /** @default - the call is about the one secret `secretId` names */
+  readonly batch?: BatchUse<I, R>;
+  /** @default - the call is about the one secret `secretId` names */
+  readonly listing?: ListingUse<R>;
 }
 
 /** Any operation, as the stages see it. */
@@ -101,12 +133,27 @@ export type AnyOperation = Operation<readonly unknown[], unknown, unknown>;
 export interface Invocation {
   readonly operation: AnyOperation;
   readonly args: readonly unknown[];
-  /** The arguments as `validate` returned them; set by the validate stage. */
+  /**
+   * The arguments as `validate` returned them; set by the validate stage. For a batch, the
+   * authorize and rate-limit stages leave only the ids that may go ahead in it.
+   */
   input: unknown;
-  /** Who is calling: the client's principal (a per-call principal comes with the access policy). */
-  readonly principal: string | undefined;
+  /** The principal passed with the call, unchecked; the validate stage checks it into `principal`. */
+  readonly callPrincipal: unknown;
+  /** Who is calling: the call's principal, else the client's; undefined when neither was given. */
+  principal: Principal | undefined;
+  /** One id per call (a random UUID), for the audit trail and logs. */
+  readonly requestId: string;
+  /** The access policy's decision, set by the authorize stage (for a batch, see `decisions`). */
+  decision: AccessDecision | undefined;
+  /** For a batch: the decision on each id asked for. */
+  decisions: ReadonlyMap<string, AccessDecision> | undefined;
+  /** For a batch: the ids refused by authorize or rate-limit and why, kept out of `input`. */
+  refused: Map<string, KeystageError> | undefined;
   /** Set when the cache answered without the service, for stages that record it. */
   cacheHit: boolean;
+  /** The version a single-secret read answered with (from the cache or the service), for the audit trail. */
+  versionId: string | undefined;
 }
 
 /** True for operations that change a secret, which therefore invalidate it in the cache. */

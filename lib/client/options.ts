@@ -2,44 +2,18 @@ import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import type { AuditSink } from '../audit';
 import type { SecretCacheOptions } from '../cache';
-import { validateDurationMs } from '../core';
+import { DEFAULT_TIMEOUTS, validateDurationMs, type ClientTimeouts } from '../core';
 import { ValidationError, show } from '../errors';
 import type { Logger } from '../observability';
+import type { RateLimitStore } from '../policy/rate-limit-store';
+import type { AccessEvaluator, Principal } from './access';
+import { checkPrincipal } from './principal-check';
 
 /** The clock keystage reads; injectable so tests need no sleeps. */
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
 }
-
-/**
- * Timeouts of the SDK clients keystage creates. They bound one attempt; the SDK retries a
- * timed-out attempt (3 attempts in all by default, `maxAttempts` in the client
- * configuration), so a call that keeps timing out ends after about
- * `maxAttempts × (connectMs + requestMs)` plus the retry backoff.
- */
-export interface ClientTimeouts {
-  /**
-   * How long opening a connection (TCP and TLS) may take. A regional endpoint answers in
-   * milliseconds; the default leaves room for one lost SYN (retransmitted after 1 s).
-   * @default 3000
-   */
-  readonly connectMs?: number;
-  /**
-   * How long one attempt may take from sending the request to the end of the answer, and
-   * how long its connection may sit idle. Secrets Manager and KMS answer in tens of
-   * milliseconds, so this only ends attempts against a service or network that has stopped
-   * answering. Without it the SDK waits up to 5 minutes (or, in older versions, forever).
-   * @default 5000
-   */
-  readonly requestMs?: number;
-}
-
-/** The timeouts keystage's own clients use unless told otherwise. */
-export const DEFAULT_TIMEOUTS: Readonly<Required<ClientTimeouts>> = Object.freeze({
-  connectMs: 3_000,
-  requestMs: 5_000,
-});
 
 export interface SecretsClientOptions {
   /**
@@ -76,20 +50,45 @@ export interface SecretsClientOptions {
    */
   readonly logger?: Logger;
   /**
-   * Where lifecycle actions are recorded.
+   * Where every operation is recorded: reads (cache hits included), listings, changes,
+   * denials and rate limits, one event each, in the product's log format.
    * @default - no audit trail
    */
   readonly audit?: AuditSink;
   /**
-   * When true, an action whose audit record cannot be written fails (after the AWS call).
-   * @default false - audit failures are logged and the action succeeds
+   * When true, a value is returned only after its event is accepted by the sink, and a sink
+   * failure fails the call with AUDIT_UNAVAILABLE (for a change: after the change was made).
+   * @default false - fail-open: a slow or failing sink never delays or fails a call; dropped events are counted in the sink's stats()
    */
   readonly auditFailClosed?: boolean;
   /**
-   * The principal recorded in audit events (e.g. the service name or the caller's role).
-   * @default - none recorded
+   * Whether reads and listings that go ahead are recorded, cache hits included. With false,
+   * only changes and refusals (denials, rate limits) are, and a cache hit stays as fast as
+   * with no audit trail.
+   * @default true
    */
-  readonly principal?: string;
+  readonly auditReads?: boolean;
+  /**
+   * Who is calling: what the access policy decides about and the audit trail records. A
+   * call may pass its own (`{ principal }` in its options), which replaces this one for
+   * that call: servers acting for many callers do so.
+   * @default - none: with a `policy`, calls that pass no principal are denied
+   */
+  readonly principal?: Principal;
+  /**
+   * The access policy every call is checked against before any rate limit, cache or
+   * service call (an `AccessPolicy`, or anything with its pure `evaluate`). Default deny:
+   * a call no rule allows is refused with `PermissionDeniedError`, cache hits included.
+   * @default - no access control: every call goes ahead (IAM still applies)
+   */
+  readonly policy?: AccessEvaluator;
+  /**
+   * Where the policy's `maxRequestsPerHour` limits are counted, per principal id and rule.
+   * The default keeps counts in this process, so limits are per process; pass a store
+   * shared by the fleet (e.g. over Redis) to make them global. Needs `policy`.
+   * @default - a new InProcessRateLimitStore when a policy is given
+   */
+  readonly rateLimitStore?: RateLimitStore;
   /**
    * The read cache. Values are cached by VersionId; labels expire after `ttlMs`. Writes
    * through this client invalidate what they change; `false` reads from the service every time.
@@ -113,7 +112,10 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SecretsClientOptions>([
   'logger',
   'audit',
   'auditFailClosed',
+  'auditReads',
   'principal',
+  'policy',
+  'rateLimitStore',
   'cache',
   'clock',
 ]);
@@ -192,6 +194,17 @@ export function checkOptions(options: unknown): CheckedOptions {
       'Pass either kms (a client) or kmsConfig (its configuration), not both.',
     );
   }
+  if (given.principal !== undefined) checkPrincipal(given.principal);
+  for (const field of ['auditFailClosed', 'auditReads'] as const) {
+    const value: unknown = given[field];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new ValidationError(field, `${field} must be true or false, got ${show(value)}.`);
+    }
+  }
+  if (given.audit !== undefined && typeof (given.audit as { record?: unknown }).record !== 'function') {
+    throw new ValidationError('audit', 'audit must be an audit sink: an object with a record(event) method.');
+  }
+  checkGovernance(given);
   const resolvedTimeouts = checkTimeouts(given.timeouts);
   if (given.timeouts !== undefined) {
     if (given.secretsManager !== undefined && given.kms !== undefined) {
@@ -214,4 +227,65 @@ export function checkOptions(options: unknown): CheckedOptions {
     }
   }
   return { ...given, resolvedTimeouts };
+}
+
+function checkGovernance(given: SecretsClientOptions): void {
+  const { policy, rateLimitStore } = given;
+  if (
+    policy !== undefined &&
+    (typeof policy !== 'object' || policy === null || typeof policy.evaluate !== 'function')
+  ) {
+    throw new ValidationError(
+      'policy',
+      `policy must be an AccessPolicy (an object with evaluate(request)), got ${show(policy)}.`,
+    );
+  }
+  if (rateLimitStore === undefined) return;
+  if (
+    typeof rateLimitStore !== 'object' ||
+    rateLimitStore === null ||
+    typeof rateLimitStore.take !== 'function'
+  ) {
+    throw new ValidationError(
+      'rateLimitStore',
+      `rateLimitStore must be a RateLimitStore (an object with take(key, limit, windowMs, now)), got ${show(rateLimitStore)}.`,
+    );
+  }
+  if (policy === undefined) {
+    throw new ValidationError(
+      'rateLimitStore',
+      "rateLimitStore counts the access policy's maxRequestsPerHour limits, and no policy was given: pass policy too.",
+    );
+  }
+}
+
+/**
+ * What every SecretsClient method takes in its options, whatever else it takes: the
+ * principal the call is made for.
+ */
+export interface CallOptions {
+  /**
+   * The caller this call is made for, replacing the client's `principal` for this call
+   * (a server acting for many callers passes each request's). Checked like the client's.
+   * @default - the client's principal
+   */
+  readonly principal?: Principal;
+}
+
+/**
+ * Checks the options of a method that takes nothing but the call options: an object
+ * with `principal` and nothing else (a misspelt key would otherwise be ignored).
+ */
+export function checkCallOptions(options: unknown, method: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValidationError(
+      'options',
+      `${method} options must be an object such as { principal }, got ${show(options)}.`,
+    );
+  }
+  for (const key in options) {
+    if (key !== 'principal') {
+      throw new ValidationError(key, `${show(key)} is not an option of ${method}: it takes { principal }.`);
+    }
+  }
 }

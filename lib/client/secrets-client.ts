@@ -4,10 +4,11 @@ import { inspect } from 'node:util';
 import { SecretCache } from '../cache';
 import type { KeystageError } from '../errors';
 import { silentLogger } from '../observability';
+import { InProcessRateLimitStore } from '../policy/rate-limit-in-process';
 import { serviceClients } from './aws-clients';
 import { callStageSource } from './cache-source';
 import type { Operation } from './operation';
-import { checkOptions, type Clock, type SecretsClientOptions } from './options';
+import { checkOptions, type CallOptions, type Clock, type SecretsClientOptions } from './options';
 import { create, type CreateSecretOptions, type SecretRef } from './operations/create';
 import { deleteSecret, undelete, type DeleteOptions, type DeleteResult } from './operations/delete';
 import { describe } from './operations/describe';
@@ -26,6 +27,8 @@ import { withSecret, type WithSecretOptions } from './operations/with-secret';
 import {
   CallStage,
   Pipeline,
+  PolicyAuthorizer,
+  PolicyRateLimiter,
   auditStage,
   authorizeStage,
   cacheStage,
@@ -35,6 +38,11 @@ import {
 } from './pipeline';
 
 const NO_OPTIONS: GetOptions = Object.freeze({});
+
+/** The principal a call passed, if its options are an object (validation reports the rest). */
+function principalOf(options: unknown): unknown {
+  return typeof options === 'object' && options !== null ? (options as CallOptions).principal : undefined;
+}
 
 const systemClock: Clock = {
   now: () => Date.now(),
@@ -79,12 +87,23 @@ export class SecretsClient {
         ...checked.cache,
       });
     }
+    const { policy } = checked;
     this.#pipeline = new Pipeline(
       [
         validateStage,
-        auditStage({ sink: checked.audit, failClosed: checked.auditFailClosed ?? false, clock, logger }),
-        authorizeStage(undefined),
-        rateLimitStage(undefined),
+        auditStage({
+          sink: checked.audit,
+          failClosed: checked.auditFailClosed ?? false,
+          reads: checked.auditReads ?? true,
+          clock,
+          logger,
+        }),
+        authorizeStage(policy === undefined ? undefined : new PolicyAuthorizer(policy)),
+        rateLimitStage(
+          policy === undefined
+            ? undefined
+            : new PolicyRateLimiter(checked.rateLimitStore ?? new InProcessRateLimitStore(), clock),
+        ),
         cacheStage(this.#cache),
       ],
       call,
@@ -116,8 +135,13 @@ export class SecretsClient {
     this.#cache?.close();
   }
 
-  #run<A extends readonly unknown[], I, R>(operation: Operation<A, I, R>, ...args: A): Promise<R> {
-    return this.#pipeline.run(operation, args);
+  /** One call through the pipeline, for the principal in `options` if there is one. */
+  #run<A extends readonly unknown[], I, R>(
+    operation: Operation<A, I, R>,
+    args: A,
+    options: unknown,
+  ): Promise<R> {
+    return this.#pipeline.run(operation, args, principalOf(options));
   }
 
   /**
@@ -130,7 +154,7 @@ export class SecretsClient {
    * });
    */
   create(options: CreateSecretOptions): Promise<SecretRef> {
-    return this.#run(create, options);
+    return this.#run(create, [options], options);
   }
 
   /**
@@ -141,7 +165,7 @@ export class SecretsClient {
    */
   get(id: string, options: GetOptions = NO_OPTIONS): Promise<string> {
     // The hot path: a fresh cached string costs one lookup and no allocation.
-    return this.#getHit?.(id, options) ?? this.#pipeline.run(get, [id, options]);
+    return this.#getHit?.(id, options) ?? this.#pipeline.run(get, [id, options], principalOf(options));
   }
 
   /**
@@ -151,7 +175,7 @@ export class SecretsClient {
    * const db = await secrets.getJson<{ username: string; password: string }>('prod/billing/db');
    */
   getJson<T = unknown>(id: string, options: GetJsonOptions<T> = {}): Promise<T> {
-    return this.#run(getJson, id, options) as Promise<T>;
+    return this.#run(getJson, [id, options], options) as Promise<T>;
   }
 
   /**
@@ -160,7 +184,7 @@ export class SecretsClient {
    * const key = await secrets.getBinary('prod/billing/signing-key');
    */
   getBinary(id: string, options: GetOptions = {}): Promise<Uint8Array> {
-    return this.#run(getBinary, id, options);
+    return this.#run(getBinary, [id, options], options);
   }
 
   /**
@@ -170,8 +194,8 @@ export class SecretsClient {
    * @example
    * const { values, errors } = await secrets.getMany(['prod/billing/db', 'prod/billing/stripe']);
    */
-  getMany(ids: readonly string[]): Promise<GetManyResult> {
-    return this.#run(getMany, ids);
+  getMany(ids: readonly string[], options: CallOptions = {}): Promise<GetManyResult> {
+    return this.#run(getMany, [ids, options], options);
   }
 
   /**
@@ -180,8 +204,8 @@ export class SecretsClient {
    * @example
    * await secrets.prefetch(['prod/billing/db', 'prod/billing/stripe']);
    */
-  prefetch(ids: readonly string[]): Promise<ReadonlyMap<string, KeystageError>> {
-    return this.#run(prefetch, ids);
+  prefetch(ids: readonly string[], options: CallOptions = {}): Promise<ReadonlyMap<string, KeystageError>> {
+    return this.#run(prefetch, [ids, options], options);
   }
 
   /**
@@ -193,7 +217,7 @@ export class SecretsClient {
    * const rows = await secrets.withSecret('prod/app/db', async (json) => query(JSON.parse(json)));
    */
   withSecret<T>(id: string, fn: (value: string) => Promise<T>, options: WithSecretOptions = {}): Promise<T> {
-    return this.#run(withSecret, id, fn, options) as Promise<T>;
+    return this.#run(withSecret, [id, fn, options], options) as Promise<T>;
   }
 
   /**
@@ -203,7 +227,7 @@ export class SecretsClient {
    * const versionId = await secrets.put('prod/billing/stripe', newKey, { clientRequestToken: randomUUID() });
    */
   async put(id: string, value: string | Uint8Array | object, options: PutOptions = {}): Promise<string> {
-    return (await this.#run(put, id, value, options)).versionId;
+    return (await this.#run(put, [id, value, options], options)).versionId;
   }
 
   /**
@@ -212,8 +236,8 @@ export class SecretsClient {
    * @example
    * const { rotation, versions } = await secrets.describe('prod/billing/db');
    */
-  describe(id: string): Promise<SecretSummary> {
-    return this.#run(describe, id);
+  describe(id: string, options: CallOptions = {}): Promise<SecretSummary> {
+    return this.#run(describe, [id, options], options);
   }
 
   /**
@@ -224,7 +248,7 @@ export class SecretsClient {
    * for await (const secret of secrets.list({ environment: 'prod', service: 'billing' })) names.push(secret.name);
    */
   list(options: ListOptions = {}): AsyncIterable<SecretListItem> {
-    return this.#pipeline.stream(list, [options]);
+    return this.#pipeline.stream(list, [options], principalOf(options));
   }
 
   /**
@@ -233,7 +257,7 @@ export class SecretsClient {
    * const versions = await secrets.versions('prod/billing/db', { includeDeprecated: true });
    */
   versions(id: string, options: VersionsOptions = {}): Promise<SecretVersion[]> {
-    return this.#run(versions, id, options);
+    return this.#run(versions, [id, options], options);
   }
 
   /**
@@ -244,7 +268,7 @@ export class SecretsClient {
    * const { fromVersionId, toVersionId } = await secrets.rollback('prod/billing/stripe');
    */
   rollback(id: string, options: RollbackOptions = {}): Promise<RollbackResult> {
-    return this.#run(rollback, id, options);
+    return this.#run(rollback, [id, options], options);
   }
 
   /**
@@ -254,7 +278,7 @@ export class SecretsClient {
    * await secrets.rotate('prod/billing/db', { waitForCompletion: true, timeoutMs: 120_000 });
    */
   rotate(id: string, options: RotateOptions = {}): Promise<RotateResult> {
-    return this.#run(rotate, id, options);
+    return this.#run(rotate, [id, options], options);
   }
 
   /**
@@ -265,7 +289,7 @@ export class SecretsClient {
    * await secrets.revoke('prod/billing/stripe', { reason: 'key leaked in build log' });
    */
   revoke(id: string, options: RevokeOptions): Promise<SecretIdentity> {
-    return this.#run(revoke, id, options);
+    return this.#run(revoke, [id, options], options);
   }
 
   /**
@@ -274,8 +298,8 @@ export class SecretsClient {
    * @example
    * await secrets.restore('prod/billing/stripe');
    */
-  restore(id: string): Promise<SecretIdentity> {
-    return this.#run(restore, id);
+  restore(id: string, options: CallOptions = {}): Promise<SecretIdentity> {
+    return this.#run(restore, [id, options], options);
   }
 
   /**
@@ -285,7 +309,7 @@ export class SecretsClient {
    * await secrets.delete('dev/billing/scratch', { recoveryWindowDays: 7 });
    */
   delete(id: string, options: DeleteOptions = {}): Promise<DeleteResult> {
-    return this.#run(deleteSecret, id, options);
+    return this.#run(deleteSecret, [id, options], options);
   }
 
   /**
@@ -293,8 +317,8 @@ export class SecretsClient {
    * @example
    * await secrets.undelete('dev/billing/scratch');
    */
-  undelete(id: string): Promise<SecretIdentity> {
-    return this.#run(undelete, id);
+  undelete(id: string, options: CallOptions = {}): Promise<SecretIdentity> {
+    return this.#run(undelete, [id, options], options);
   }
 
   /**
@@ -302,8 +326,8 @@ export class SecretsClient {
    * @example
    * await secrets.tag('prod/billing/db', { owner: 'team-billing' });
    */
-  tag(id: string, tags: Readonly<Record<string, string>>): Promise<void> {
-    return this.#run(tag, id, tags);
+  tag(id: string, tags: Readonly<Record<string, string>>, options: CallOptions = {}): Promise<void> {
+    return this.#run(tag, [id, tags, options], options);
   }
 
   /**
@@ -311,8 +335,8 @@ export class SecretsClient {
    * @example
    * await secrets.untag('prod/billing/db', ['owner']);
    */
-  untag(id: string, keys: readonly string[]): Promise<void> {
-    return this.#run(untag, id, keys);
+  untag(id: string, keys: readonly string[], options: CallOptions = {}): Promise<void> {
+    return this.#run(untag, [id, keys, options], options);
   }
 
   /** Shows configuration only; a client never holds secret values. */

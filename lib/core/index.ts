@@ -45,3 +45,5 @@ export {
   validateVersionToken,
   valueByteLength,
 } from './validation';
+export { DEFAULT_TIMEOUTS, timeoutHandler } from './timeouts';
+export type { ClientTimeouts } from './timeouts';

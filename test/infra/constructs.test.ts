@@ -151,7 +151,7 @@ describe('ManagedSecret', () => {
           keyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         },
       ],
-      accessPolicy: { readers: [reader], requireVpcEndpoints: ['vpce-0123456789abcdef0'] },
+      resourcePolicy: { readers: [reader], requireVpcEndpoints: ['vpce-0123456789abcdef0'] },
     });
     const t = Template.fromStack(s);
     t.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -662,7 +662,7 @@ describe('cdk-nag AwsSolutions (RELIABILITY 24)', () => {
       service: 's',
       name: 'api',
       key,
-      accessPolicy: { readers: [new iam.AccountRootPrincipal()] },
+      resourcePolicy: { readers: [new iam.AccountRootPrincipal()] },
     });
     const rotation = new SecretRotation(s, 'Rotation', {
       secret: rotated.secret,

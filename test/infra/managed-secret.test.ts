@@ -1,10 +1,11 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ManagedSecret, SecretsKey, type ManagedSecretProps } from '../../infra';
 import { acknowledge } from '../../infra/constructs/props';
 import { SAFE_EXCLUDED_CHARACTERS } from '../../lib/generate/password';
+import { AccessPolicy, rbacPolicy, type PolicyRule } from '../../lib/policy';
 import { expectNoNagFindings, nagApp, nagFindings } from '../support/nag';
 import { propsError } from '../support/props-error';
 
@@ -49,7 +50,7 @@ describe('ManagedSecret resources', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
-    // Nothing else: no resource policy without an accessPolicy, no rotation.
+    // Nothing else: no resource policy without an accessPolicy or resourcePolicy, no rotation.
     t().resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
     t().resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
     expect(secret.secretName).toBe('prod/billing/api-key');
@@ -202,7 +203,7 @@ describe('ManagedSecret access policy', () => {
     const stack = newStack();
     const reader = role(stack, 'Reader');
     const writer = role(stack, 'Writer');
-    const { secret, t } = setup({ accessPolicy: { readers: [reader], writers: [writer] } }, stack);
+    const { secret, t } = setup({ resourcePolicy: { readers: [reader], writers: [writer] } }, stack);
     t().hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       SecretId: stack.resolve(secret.secretArn),
       BlockPublicPolicy: true,
@@ -227,14 +228,14 @@ describe('ManagedSecret access policy', () => {
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: 'secretsmanager:*',
-        Resource: '*',
+        Resource: stack.resolve(secret.secretArn),
         Condition: { StringNotEquals: { 'aws:PrincipalAccount': '123456789012' } },
       },
     ]);
   });
 
-  it('denies other accounts with an empty access policy', () => {
-    const { t } = setup({ accessPolicy: {} });
+  it('denies other accounts with an empty resource policy', () => {
+    const { t } = setup({ resourcePolicy: {} });
     expect(policyStatements(t())).toEqual([
       expect.objectContaining({ Sid: 'DenyOutsideAccount', Effect: 'Deny' }),
     ]);
@@ -253,14 +254,14 @@ describe('ManagedSecret access policy', () => {
   });
 
   it('renders no policy when there is nothing to say', () => {
-    setup({ accessPolicy: { denyOutsideAccount: false } })
+    setup({ resourcePolicy: { denyOutsideAccount: false } })
       .t()
       .resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
   it('lets other accounts read when denyOutsideAccount is off', () => {
     const { t } = setup({
-      accessPolicy: { readers: [new iam.AccountPrincipal('210987654321')], denyOutsideAccount: false },
+      resourcePolicy: { readers: [new iam.AccountPrincipal('210987654321')], denyOutsideAccount: false },
     });
     expect(policyStatements(t())).toEqual([
       expect.objectContaining({ Sid: 'Readers', Principal: { AWS: expect.anything() as unknown } }),
@@ -268,20 +269,124 @@ describe('ManagedSecret access policy', () => {
   });
 
   it('denies reading except through the required VPC endpoints, exempting AWS services acting for a principal', () => {
-    const { t } = setup({
-      accessPolicy: { requireVpcEndpoints: ['vpce-0123456789abcdef0', 'vpce-0fedcba9876543210'] },
+    const { stack, secret, t } = setup({
+      resourcePolicy: { requireVpcEndpoints: ['vpce-0123456789abcdef0', 'vpce-0fedcba9876543210'] },
     });
     expect(policyStatements(t())).toContainEqual({
       Sid: 'ReadThroughVpcEndpointsOnly',
       Effect: 'Deny',
       Principal: { AWS: '*' },
       Action: 'secretsmanager:GetSecretValue',
-      Resource: '*',
+      Resource: stack.resolve(secret.secretArn),
       Condition: {
         StringNotEquals: { 'aws:SourceVpce': ['vpce-0123456789abcdef0', 'vpce-0fedcba9876543210'] },
         BoolIfExists: { 'aws:ViaAWSService': 'false' },
       },
     });
+  });
+});
+
+describe('ManagedSecret with an AccessPolicy', () => {
+  const billingRead: PolicyRule = {
+    id: 'billing-read',
+    effect: 'allow',
+    services: ['billing'],
+    secrets: ['prod/billing/**'],
+    operations: ['read'],
+  };
+  const statements = (t: Template) =>
+    (
+      Object.values(t.findResources('AWS::SecretsManager::ResourcePolicy'))[0] as {
+        Properties: { ResourcePolicy: { Statement: Array<Record<string, unknown>> } };
+      }
+    ).Properties.ResourcePolicy.Statement;
+
+  it('renders the rules that name the secret into its resource policy, for principals of the account', () => {
+    const { stack, secret, t } = setup({ accessPolicy: new AccessPolicy({ rules: [billingRead] }) });
+    expect(statements(t())).toEqual([
+      {
+        Sid: 'Allow0billingread',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: stack.resolve(secret.secretArn),
+        Condition: {
+          StringEquals: {
+            'aws:PrincipalTag/keystage:service': 'billing',
+            'aws:PrincipalAccount': '123456789012',
+          },
+        },
+      },
+      expect.objectContaining({ Sid: 'DenyOutsideAccount', Effect: 'Deny' }),
+    ]);
+    t().hasResourceProperties('AWS::SecretsManager::ResourcePolicy', { BlockPublicPolicy: true });
+  });
+
+  it('leaves out rules whose patterns do not name the secret, without a warning', () => {
+    const other: PolicyRule = { ...billingRead, id: 'shipping-read', secrets: ['prod/shipping/**'] };
+    const { stack, t } = setup({ accessPolicy: new AccessPolicy({ rules: [other] }) });
+    expect(statements(t()).map((statement) => statement.Sid)).toEqual(['DenyOutsideAccount']);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  it('warns, naming the rule, for what the resource policy cannot enforce', () => {
+    const limited = { ...billingRead, maxRequestsPerHour: 60 };
+    const { stack } = setup({ accessPolicy: new AccessPolicy({ rules: [limited] }) });
+    Annotations.fromStack(stack).hasWarning(
+      '/Test/Secret',
+      Match.stringLikeRegexp('accessPolicy rule billing-read \\(maxRequestsPerHour\\).*no rate limits'),
+    );
+  });
+
+  it('warns for a rule about untagged roles and grants none of it', () => {
+    const { stack, t } = setup({
+      accessPolicy: new AccessPolicy({ rules: [{ ...billingRead, roles: ['reader'] }] }),
+      resourcePolicy: { taggedRoles: ['admin'] },
+    });
+    expect(statements(t()).map((statement) => statement.Sid)).toEqual(['DenyOutsideAccount']);
+    Annotations.fromStack(stack).hasWarning(
+      '/Test/Secret',
+      Match.stringLikeRegexp('billing-read \\(roles\\)'),
+    );
+  });
+
+  it('renders the RBAC preset with roles through the keystage:role principal tag', () => {
+    const { t } = setup({ accessPolicy: rbacPolicy() });
+    const sids = statements(t()).map((statement) => statement.Sid);
+    // A prod secret: the production rows of the table, and no development or staging ones.
+    expect(sids).toEqual(
+      expect.arrayContaining([
+        'DenyOutsideAccount',
+        expect.stringMatching(/^Allow\d+devopsmanage$/) as unknown,
+      ]),
+    );
+    expect(sids.some((sid) => /developer|teamlead/.test(String(sid)))).toBe(false);
+    expect(statements(t())).toContainEqual(
+      expect.objectContaining({
+        Sid: expect.stringMatching(/adminview$/) as unknown,
+        Condition: {
+          StringEquals: { 'aws:PrincipalTag/keystage:role': 'admin', 'aws:PrincipalAccount': '123456789012' },
+        },
+      }),
+    );
+  });
+
+  it('adds the access-policy statements beside readers and guards', () => {
+    const stack = newStack();
+    const reader = role(stack, 'Reader');
+    const { t } = setup(
+      {
+        accessPolicy: new AccessPolicy({ rules: [billingRead] }),
+        resourcePolicy: { readers: [reader], requireVpcEndpoints: ['vpce-0123456789abcdef0'] },
+      },
+      stack,
+    );
+    expect(statements(t()).map((statement) => statement.Sid)).toEqual([
+      'Readers',
+      'Allow0billingread',
+      'DenyOutsideAccount',
+      'ReadThroughVpcEndpointsOnly',
+    ]);
   });
 });
 
@@ -407,20 +512,26 @@ describe('ManagedSecret props', () => {
     ['a bad type tag', 'secretType', { secretType: 'a|b' }, /got "a\|b"/],
     [
       'a reader of another account',
-      'accessPolicy.readers',
-      { accessPolicy: { readers: [new iam.AccountPrincipal('210987654321')] } },
+      'resourcePolicy.readers',
+      { resourcePolicy: { readers: [new iam.AccountPrincipal('210987654321')] } },
       /account "210987654321"/,
     ],
     [
       'a writer of another account',
-      'accessPolicy.writers',
-      { accessPolicy: { writers: [new iam.AccountPrincipal('210987654321')], denyOutsideAccount: true } },
+      'resourcePolicy.writers',
+      { resourcePolicy: { writers: [new iam.AccountPrincipal('210987654321')], denyOutsideAccount: true } },
       /account "210987654321"/,
     ],
     [
+      'an access policy in the old readers/writers shape',
+      'accessPolicy',
+      { accessPolicy: { readers: [] } as unknown as AccessPolicy },
+      /readers, writers and guards go in resourcePolicy/,
+    ],
+    [
       'a VPC endpoint that is no endpoint id',
-      'accessPolicy.requireVpcEndpoints',
-      { accessPolicy: { requireVpcEndpoints: ['vpc-0123456789abcdef0'] } },
+      'resourcePolicy.requireVpcEndpoints',
+      { resourcePolicy: { requireVpcEndpoints: ['vpc-0123456789abcdef0'] } },
       /got "vpc-0123456789abcdef0"/,
     ],
   ])('rejects %s, naming %s', (_what, prop, override, value) => {
@@ -455,7 +566,8 @@ describe('ManagedSecret and cdk-nag AwsSolutions (RELIABILITY 24)', () => {
       {
         value: { kind: 'json', template: { username: 'app' }, generateKey: 'password' },
         replicaRegions: [{ region: 'eu-central-1', keyArn: REPLICA_KEY }],
-        accessPolicy: {
+        accessPolicy: rbacPolicy({ maxRequestsPerHour: 100 }),
+        resourcePolicy: {
           readers: [reader],
           writers: [reader],
           requireVpcEndpoints: ['vpce-0123456789abcdef0'],

@@ -1,7 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AuditEvent } from '../../lib/audit/audit-event';
+import type { AuditEntry } from '../../lib/audit/audit-event';
 import { SecretsClient } from '../../lib/client/secrets-client';
 import type { KeystageError } from '../../lib/errors';
 import { FakeClock } from './fake-clock';
@@ -20,7 +20,7 @@ export const kms = mockClient(KMSClient);
 export interface ClientFixture {
   readonly client: SecretsClient;
   readonly clock: FakeClock;
-  readonly events: AuditEvent[];
+  readonly events: AuditEntry[];
   readonly logs: string[];
 }
 
@@ -29,7 +29,7 @@ export function clientFixture(): ClientFixture {
   sm.reset();
   kms.reset();
   const clock = new FakeClock();
-  const events: AuditEvent[] = [];
+  const events: AuditEntry[] = [];
   const logs: string[] = [];
   const log = (level: string) => (message: string, fields?: object) =>
     logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);

@@ -23,6 +23,7 @@ import {
 import { encodeSecretValue, type EncodedValue } from '../encode-value';
 import { recordToTags } from '../metadata';
 import type { Operation } from '../operation';
+import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 
 /** Connection details of a database credential; the password is generated. */
@@ -36,7 +37,7 @@ export interface DatabaseSecretInput {
   readonly username: string;
 }
 
-export interface CreateSecretOptions {
+export interface CreateSecretOptions extends CallOptions {
   /** The secret's own name; `environment` and `service` are prefixed as `{environment}/{service}/{name}`. */
   readonly name: string;
   readonly kind: SecretKind;

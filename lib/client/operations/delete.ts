@@ -2,9 +2,10 @@ import { DeleteSecretCommand, RestoreSecretCommand } from '@aws-sdk/client-secre
 import { validateBoolean, validateInteger, validateSecretId } from '../../core';
 import { ValidationError } from '../../errors';
 import type { Operation } from '../operation';
+import { checkCallOptions, type CallOptions } from '../options';
 import { identityFrom, type SecretIdentity } from './identity';
 
-export interface DeleteOptions {
+export interface DeleteOptions extends CallOptions {
   /** Days before deletion becomes final, 7..30. @default 30 */
   readonly recoveryWindowDays?: number;
   /** Delete at once with no recovery. Not allowed with `recoveryWindowDays`. @default false */
@@ -63,10 +64,10 @@ export const deleteSecret: Operation<
 };
 
 /** `undelete`: cancels a scheduled deletion. */
-export const undelete: Operation<[id: string], string, SecretIdentity> = {
+export const undelete: Operation<[id: string, options: CallOptions], string, SecretIdentity> = {
   name: 'undelete',
   kind: 'delete',
-  validate: (id) => validateSecretId(id),
+  validate: (id, options) => (checkCallOptions(options, 'undelete'), validateSecretId(id)),
   secretId: (secretId) => secretId,
   call: async (secretId, context) =>
     identityFrom(

@@ -1,6 +1,7 @@
 import { DescribeSecretCommand, type DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { validateSecretId } from '../../core';
 import type { Operation } from '../operation';
+import { checkCallOptions, type CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import { listItemFrom, newestFirst, type SecretSummary, type SecretVersion } from './secret-summary';
 import { fetchVersions } from './versions';
@@ -16,10 +17,10 @@ export function describeRaw(context: CallContext, secretId: string): Promise<Des
  * `describe`: everything about a secret but its value. DescribeSecret has the stages but
  * no dates; ListSecretVersionIds has the dates, so both are read and joined by VersionId.
  */
-export const describe: Operation<[id: string], string, SecretSummary> = {
+export const describe: Operation<[id: string, options: CallOptions], string, SecretSummary> = {
   name: 'describe',
   kind: 'list',
-  validate: (id) => validateSecretId(id),
+  validate: (id, options) => (checkCallOptions(options, 'describe'), validateSecretId(id)),
   secretId: (secretId) => secretId,
   call: async (secretId, context) => {
     const described = await describeRaw(context, secretId);

@@ -6,6 +6,7 @@ import type { FetchedSecret } from '../../cache';
 import { namesSecret, paginate, toKeystageError, validateSecretIds } from '../../core';
 import { KeystageError, SecretNotFoundError } from '../../errors';
 import type { Operation } from '../operation';
+import { checkCallOptions, type CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import { explainDenied } from './read';
 
@@ -125,22 +126,49 @@ export async function fetchMany(ids: readonly string[], context: CallContext): P
   return { values, errors };
 }
 
-/** `getMany`: many values at once; what it read stays in the cache, so a `get` that follows is a hit. */
-export const getMany: Operation<[ids: readonly string[]], string[], GetManyResult> = {
+/** Refused ids first, then the service's own per-id errors. */
+function withRefused(
+  errors: ReadonlyMap<string, KeystageError>,
+  refused: ReadonlyMap<string, KeystageError>,
+): Map<string, KeystageError> {
+  return new Map([...refused, ...errors]);
+}
+
+/** The ids of a batch as the access stages see them: each on its own. */
+const idsAlone = {
+  ids: (ids: string[]) => ids,
+  only: (_ids: string[], allowed: readonly string[]) => [...allowed],
+};
+
+/**
+ * `getMany`: many values at once; what it read stays in the cache, so a `get` that follows
+ * is a hit. An id the access policy refuses (or its rate limit throttles) is a per-id
+ * error, like an id the service refuses; the other ids are still read.
+ */
+export const getMany: Operation<[ids: readonly string[], options: CallOptions], string[], GetManyResult> = {
   name: 'getMany',
   kind: 'read',
-  validate: (ids) => validateSecretIds(ids),
+  validate: (ids, options) => (checkCallOptions(options, 'getMany'), validateSecretIds(ids)),
   secretId: () => undefined,
   call: fetchMany,
   cache: { keep: (result) => toFetched(result.values) },
+  batch: {
+    ...idsAlone,
+    refuse: (result, refused) => ({ values: result.values, errors: withRefused(result.errors, refused) }),
+  },
 };
 
 /** `prefetch`: warms the cache for many secrets, skipping those already fresh; returns the per-id errors. */
-export const prefetch: Operation<[ids: readonly string[]], string[], ReadonlyMap<string, KeystageError>> = {
+export const prefetch: Operation<
+  [ids: readonly string[], options: CallOptions],
+  string[],
+  ReadonlyMap<string, KeystageError>
+> = {
   name: 'prefetch',
   kind: 'read',
-  validate: (ids) => validateSecretIds(ids),
+  validate: (ids, options) => (checkCallOptions(options, 'prefetch'), validateSecretIds(ids)),
   secretId: () => undefined,
   call: async (ids, context) => (await fetchMany(ids, context)).errors,
   cache: { serve: (cache, ids) => cache.prefetch(ids) },
+  batch: { ...idsAlone, refuse: withRefused },
 };

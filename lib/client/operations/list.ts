@@ -2,10 +2,11 @@ import { ListSecretsCommand, type Filter } from '@aws-sdk/client-secrets-manager
 import { KEYSTAGE_TAGS, paginate, validateBoolean } from '../../core';
 import { ValidationError, show } from '../../errors';
 import type { Operation } from '../operation';
+import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import { listItemFrom, type SecretListItem } from './secret-summary';
 
-export interface ListOptions {
+export interface ListOptions extends CallOptions {
   /** Only secrets tagged `keystage:environment=<environment>`. @default - any */
   readonly environment?: string;
   /** Only secrets tagged `keystage:service=<service>`. @default - any */
@@ -119,4 +120,11 @@ export const list: Operation<[options: ListOptions], ListQuery, AsyncIterable<Se
   validate: (options) => listQuery(options),
   secretId: () => undefined,
   call: async (query, context) => listPages(query, context),
+  // Listing reveals names: an item the access policy does not let the caller list is left out.
+  listing: {
+    filter: (items, keep) =>
+      (async function* () {
+        for await (const item of items) if (keep(item.name)) yield item;
+      })(),
+  },
 };

@@ -15,10 +15,11 @@ import {
   ValidationError,
 } from '../../errors';
 import { keystageMetadata, tagsToRecord } from '../metadata';
-import type { CacheUse, Operation } from '../operation';
+import type { CacheUse, Invocation, Operation } from '../operation';
+import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 
-export interface GetOptions {
+export interface GetOptions extends CallOptions {
   /** @default 'AWSCURRENT' (when no versionId) */
   readonly versionStage?: VersionStage;
   /** @default - the version holding `versionStage` */
@@ -147,9 +148,12 @@ function servedByCache<A extends readonly unknown[], I extends { readonly read: 
       const hit = cache.peek(id, selector);
       if (hit !== undefined) {
         invocation.cacheHit = true;
+        invocation.versionId = hit.versionId;
         return decode(input, hit, json);
       }
-      return decode(input, await cache.get(id, selector), json);
+      const version = await cache.get(id, selector);
+      invocation.versionId = version.versionId;
+      return decode(input, version, json);
     },
     ...(hitPath === undefined ? {} : { hitPath }),
   };
@@ -157,8 +161,11 @@ function servedByCache<A extends readonly unknown[], I extends { readonly read: 
 
 /** Uncached: one GetSecretValue, then the same decoding. */
 function readThenDecode<I extends { readonly read: VersionRead }, R>(decode: Decode<I, R>) {
-  return async (input: I, context: CallContext): Promise<R> =>
-    decode(input, await fetchVersion(input.read, context), parseSecretJson);
+  return async (input: I, context: CallContext, invocation: Invocation): Promise<R> => {
+    const version = await fetchVersion(input.read, context);
+    invocation.versionId = version.versionId;
+    return decode(input, version, parseSecretJson);
+  };
 }
 
 function text(input: { readonly read: VersionRead }, version: FetchedSecret): string {
@@ -220,8 +227,11 @@ export const get: Operation<[id: string, options: GetOptions], { readonly read: 
   call: readThenDecode(text),
   cache: servedByCache(
     text,
+    // A principal passed with the call must be checked: that takes the full path.
     (cache) => (id, options) =>
-      typeof options === 'object' && options !== null ? cache.peekText(id, options) : undefined,
+      typeof options === 'object' && options !== null && options.principal === undefined
+        ? cache.peekText(id, options)
+        : undefined,
   ),
 };
 

@@ -11,11 +11,12 @@ import { KEYSTAGE_TAGS, toTagValue, validateSecretId, validateText } from '../..
 import { KeystageError, UnexpectedServiceError } from '../../errors';
 import { recordToTags, tagsToRecord } from '../metadata';
 import type { Operation } from '../operation';
+import { checkCallOptions, type CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import { describeRaw } from './describe';
 import { identityFrom, type SecretIdentity } from './identity';
 
-export interface RevokeOptions {
+export interface RevokeOptions extends CallOptions {
   /** Why, recorded as a tag and in the audit event. 1..256 characters. */
   readonly reason: string;
 }
@@ -130,10 +131,10 @@ export const revoke: Operation<
  * `restore`: undoes a revocation. The deny statement goes (the owner's own statements
  * stay), rotation resumes if revocation suspended it, and the secret is marked active again.
  */
-export const restore: Operation<[id: string], string, SecretIdentity> = {
+export const restore: Operation<[id: string, options: CallOptions], string, SecretIdentity> = {
   name: 'restore',
   kind: 'revoke',
-  validate: (id) => validateSecretId(id),
+  validate: (id, options) => (checkCallOptions(options, 'restore'), validateSecretId(id)),
   secretId: (secretId) => secretId,
   call: async (secretId, context) => {
     try {

@@ -2,11 +2,12 @@ import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager
 import { validateSecretId, validateVersionToken } from '../../core';
 import { ConflictError, KeystageError, SecretNotFoundError, ValidationError } from '../../errors';
 import type { Operation } from '../operation';
+import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import type { SecretVersion } from './secret-summary';
 import { fetchVersions } from './versions';
 
-export interface RollbackOptions {
+export interface RollbackOptions extends CallOptions {
   /** The version to make AWSCURRENT. @default - the version labelled AWSPREVIOUS */
   readonly toVersionId?: string;
 }

@@ -2,10 +2,11 @@ import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { validateBoolean, validateDurationMs, validateSecretId, validateVersionToken } from '../../core';
 import { ConflictError, RotationInProgressError } from '../../errors';
 import type { Operation } from '../operation';
+import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import { describeRaw } from './describe';
 
-export interface RotateOptions {
+export interface RotateOptions extends CallOptions {
   /** Poll until the rotation finishes. @default false */
   readonly waitForCompletion?: boolean;
   /** How long to wait when `waitForCompletion` is set. @default 300_000 (5 minutes) */

@@ -3,16 +3,18 @@ import { validateSecretId, validateTagKeys, validateTags } from '../../core';
 import { ValidationError } from '../../errors';
 import { recordToTags } from '../metadata';
 import type { Operation } from '../operation';
+import { checkCallOptions, type CallOptions } from '../options';
 
 /** `tag`: adds or overwrites tags. */
 export const tag: Operation<
-  [id: string, tags: Readonly<Record<string, string>>],
+  [id: string, tags: Readonly<Record<string, string>>, options: CallOptions],
   { readonly secretId: string; readonly tags: Record<string, string> },
   void
 > = {
   name: 'tag',
   kind: 'manage',
-  validate: (id, tags) => {
+  validate: (id, tags, options) => {
+    checkCallOptions(options, 'tag');
     const secretId = validateSecretId(id);
     const valid = validateTags(tags);
     if (Object.keys(valid).length === 0)
@@ -30,13 +32,16 @@ export const tag: Operation<
 
 /** `untag`: removes tags by key. */
 export const untag: Operation<
-  [id: string, keys: readonly string[]],
+  [id: string, keys: readonly string[], options: CallOptions],
   { readonly secretId: string; readonly keys: string[] },
   void
 > = {
   name: 'untag',
   kind: 'manage',
-  validate: (id, keys) => ({ secretId: validateSecretId(id), keys: validateTagKeys(keys) }),
+  validate: (id, keys, options) => {
+    checkCallOptions(options, 'untag');
+    return { secretId: validateSecretId(id), keys: validateTagKeys(keys) };
+  },
   secretId: (input) => input.secretId,
   call: async ({ secretId, keys }, context) => {
     await context.send('UntagResource', secretId, (sm) =>

@@ -1,10 +1,11 @@
 import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { paginate, validateBoolean, validateSecretId } from '../../core';
 import type { Operation } from '../operation';
+import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import { newestFirst, versionFrom, type SecretVersion } from './secret-summary';
 
-export interface VersionsOptions {
+export interface VersionsOptions extends CallOptions {
   /** Include versions with no staging label. @default false */
   readonly includeDeprecated?: boolean;
 }

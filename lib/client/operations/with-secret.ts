@@ -1,8 +1,9 @@
 import { validateSecretId } from '../../core';
 import { ValidationError } from '../../errors';
 import type { Operation } from '../operation';
+import type { CallOptions } from '../options';
 
-export interface WithSecretOptions {
+export interface WithSecretOptions extends CallOptions {
   /**
    * Says whether `fn` failed because the credential was refused (the secret was rotated
    * under it), which triggers one forced re-read and one retry.

@@ -69,7 +69,7 @@ export class CallStage implements Stage {
 
   /** The end of every chain: the operation's own work. */
   handler(operation: AnyOperation): Handler {
-    return (invocation) => operation.call(invocation.input, this.#context);
+    return (invocation) => operation.call(invocation.input, this.#context, invocation);
   }
 
   // As a stage it has nothing after it: `next` is never called.

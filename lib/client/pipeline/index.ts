@@ -1,12 +1,12 @@
 export { auditStage } from './audit';
 export type { AuditStageOptions } from './audit';
-export { authorizeStage } from './authorize';
+export { NO_PRINCIPAL, PolicyAuthorizer, authorizeStage } from './authorize';
 export type { Authorizer } from './authorize';
 export { cacheStage } from './cache';
 export { CallStage } from './call';
 export type { CallContext, ServiceClients } from './call';
 export { Pipeline } from './pipeline';
-export { rateLimitStage } from './rate-limit';
+export { PolicyRateLimiter, rateLimitStage } from './rate-limit';
 export type { RateLimiter } from './rate-limit';
 export type { Handler, HitPath, Stage, StageName } from './stage';
 export { validateStage } from './validate';

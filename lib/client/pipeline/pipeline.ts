@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../access';
 import type { AnyOperation, Invocation, Operation } from '../operation';
 import type { CallStage } from './call';
 import type { Handler, Stage } from './stage';
@@ -10,23 +12,31 @@ import type { Handler, Stage } from './stage';
 export class Pipeline {
   readonly #stages: readonly Stage[];
   readonly #call: CallStage;
-  readonly #principal: string | undefined;
+  readonly #principal: Principal | undefined;
   readonly #handlers = new Map<AnyOperation, Handler>();
 
   /**
    * @param stages the stages in front of the call stage, outermost first.
    * @param call the stage that ends every chain.
+   * @param principal the client's principal (checked), for calls that pass none.
    */
-  constructor(stages: readonly Stage[], call: CallStage, principal: string | undefined) {
+  constructor(stages: readonly Stage[], call: CallStage, principal: Principal | undefined) {
     this.#stages = stages;
     this.#call = call;
     this.#principal = principal;
   }
 
-  /** Runs one call of `operation`. A validation failure is a rejected promise, like any other. */
-  run<A extends readonly unknown[], I, R>(operation: Operation<A, I, R>, args: A): Promise<R> {
+  /**
+   * Runs one call of `operation`. A validation failure is a rejected promise, like any other.
+   * @param principal the principal passed with the call (checked by the validate stage).
+   */
+  run<A extends readonly unknown[], I, R>(
+    operation: Operation<A, I, R>,
+    args: A,
+    principal?: unknown,
+  ): Promise<R> {
     try {
-      return this.#start(operation as unknown as AnyOperation, args) as Promise<R>;
+      return this.#start(operation as unknown as AnyOperation, args, principal) as Promise<R>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -40,8 +50,11 @@ export class Pipeline {
   stream<A extends readonly unknown[], I, T>(
     operation: Operation<A, I, AsyncIterable<T>>,
     args: A,
+    principal?: unknown,
   ): AsyncIterable<T> {
-    const started = this.#start(operation as unknown as AnyOperation, args) as Promise<AsyncIterable<T>>;
+    const started = this.#start(operation as unknown as AnyOperation, args, principal) as Promise<
+      AsyncIterable<T>
+    >;
     // Nobody may ever iterate: a refusal must not become an unhandled rejection.
     started.catch(() => undefined);
     return {
@@ -65,7 +78,7 @@ export class Pipeline {
     return path as ((...args: A) => Promise<R> | undefined) | undefined;
   }
 
-  #start(operation: AnyOperation, args: readonly unknown[]): Promise<unknown> {
+  #start(operation: AnyOperation, args: readonly unknown[], callPrincipal: unknown): Promise<unknown> {
     let handler = this.#handlers.get(operation);
     if (handler === undefined) {
       handler = this.#compose(operation);
@@ -75,8 +88,14 @@ export class Pipeline {
       operation,
       args,
       input: undefined,
+      callPrincipal,
       principal: this.#principal,
+      requestId: randomUUID(),
+      decision: undefined,
+      decisions: undefined,
+      refused: undefined,
       cacheHit: false,
+      versionId: undefined,
     };
     return handler(invocation);
   }

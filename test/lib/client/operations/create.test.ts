@@ -73,11 +73,12 @@ describe('SecretsClient.create', () => {
     expect(f.events).toEqual([
       expect.objectContaining({
         action: 'create',
-        eventType: 'keystage.secret.create',
-        secret: arnOf('dev/k'),
+        event_type: 'secret_change',
+        secret_name: 'dev/k',
         environment: 'dev',
         success: true,
-        details: { kind: 'generic', versionId: version('v1') },
+        version_id: version('v1'),
+        details: { kind: 'generic', arn: arnOf('dev/k') },
       }),
     ]);
     expect(JSON.stringify(f.events)).not.toContain('v4lue-in-audit?');
@@ -144,7 +145,7 @@ describe('SecretsClient.create', () => {
     expect(error.code).toBe('CONFLICT');
     expect(sm).not.toHaveReceivedCommand(CreateSecretCommand);
     expect(f.events).toEqual([
-      expect.objectContaining({ action: 'create', secret: 'dk', success: false, reason: 'CONFLICT' }),
+      expect.objectContaining({ action: 'create', secret_name: 'dk', success: false, reason: 'CONFLICT' }),
     ]);
   });
 

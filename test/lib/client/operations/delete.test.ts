@@ -30,7 +30,7 @@ describe('SecretsClient.delete and undelete', () => {
       deletionDate: WHEN,
     });
     expect(sm).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: NAME, RecoveryWindowInDays: 30 });
-    expect(f.events[0]).toMatchObject({ action: 'delete', details: { recoveryWindowDays: 30 } });
+    expect(f.events[0]).toMatchObject({ action: 'delete', details: { recovery_window_days: 30 } });
   });
 
   it('uses the given recovery window', async () => {

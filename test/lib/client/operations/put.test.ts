@@ -31,8 +31,9 @@ describe('SecretsClient.put', () => {
     expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, { SecretId: NAME, SecretString: 'next' });
     expect(f.events[0]).toMatchObject({
       action: 'put',
-      secret: arnOf(NAME),
-      details: { versionId: version('v2') },
+      secret_name: NAME,
+      version_id: version('v2'),
+      details: { arn: arnOf(NAME) },
     });
   });
 

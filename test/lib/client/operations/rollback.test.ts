@@ -47,7 +47,7 @@ describe('SecretsClient.rollback', () => {
     expect(f.events[0]).toMatchObject({
       action: 'rollback',
       success: true,
-      details: { fromVersionId: V3, toVersionId: V2 },
+      details: { from_version_id: V3, to_version_id: V2 },
     });
   });
 

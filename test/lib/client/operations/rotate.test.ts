@@ -30,7 +30,7 @@ describe('SecretsClient.rotate', () => {
     expect(result).toEqual({ arn: arnOf(NAME), name: NAME, versionId: NEW, completed: false });
     expect(sm).toHaveReceivedCommandWith(RotateSecretCommand, { SecretId: NAME });
     expect(sm).not.toHaveReceivedCommand(DescribeSecretCommand);
-    expect(f.events[0]).toMatchObject({ action: 'rotate', details: { versionId: NEW, completed: false } });
+    expect(f.events[0]).toMatchObject({ action: 'rotate', version_id: NEW, details: { completed: false } });
   });
 
   it('passes the idempotency token', async () => {

@@ -1,13 +1,14 @@
-import type { AuditEvent } from '../../../../lib/audit';
 import { SecretCache } from '../../../../lib/cache';
-import { PermissionDeniedError, ValidationError } from '../../../../lib/errors';
+import { PermissionDeniedError, ThrottledError, ValidationError } from '../../../../lib/errors';
 import { silentLogger } from '../../../../lib/observability';
+import type { Principal } from '../../../../lib/client/access';
 import type { Invocation, Operation } from '../../../../lib/client/operation';
 import { get, getJson } from '../../../../lib/client/operations/read';
 import {
   CallStage,
   Pipeline,
-  auditStage,
+  PolicyAuthorizer,
+  PolicyRateLimiter,
   authorizeStage,
   cacheStage,
   rateLimitStage,
@@ -17,15 +18,61 @@ import {
   type ServiceClients,
   type Stage,
 } from '../../../../lib/client/pipeline';
+import { InProcessRateLimitStore } from '../../../../lib/policy/rate-limit-in-process';
 import { FakeClock } from '../../../support/fake-clock';
 import { FakeSource } from '../../../support/fake-source';
+import { ALICE, BOB, RecordingPolicy, allowAll } from '../governance-fixture';
 
 const NO_CLIENTS = {} as ServiceClients;
+
+/** What the stage in the audit stage's place saw of one call: the fields the audit trail needs. */
+interface Seen {
+  readonly operation: string;
+  readonly principal: Principal | undefined;
+  readonly requestId: string;
+  readonly decision: Invocation['decision'];
+  readonly cacheHit: boolean;
+  readonly versionId: string | undefined;
+  readonly error: unknown;
+}
 
 interface Harness {
   readonly pipeline: Pipeline;
   readonly trace: string[];
-  readonly events: AuditEvent[];
+  readonly seen: Seen[];
+}
+
+/**
+ * A stage where the audit stage stands (after validate, around everything else) that
+ * records what the audit stage would be given, success or failure.
+ */
+function observer(trace: string[], seen: Seen[]): Stage {
+  const record = (invocation: Invocation, error: unknown) => {
+    trace.push('audit');
+    seen.push({
+      operation: invocation.operation.name,
+      principal: invocation.principal,
+      requestId: invocation.requestId,
+      decision: invocation.decision,
+      cacheHit: invocation.cacheHit,
+      versionId: invocation.versionId,
+      error,
+    });
+  };
+  return {
+    name: 'audit',
+    wrap: (_operation, next) => async (invocation) => {
+      try {
+        const result = await next(invocation);
+        record(invocation, undefined);
+        return result;
+      } catch (error) {
+        record(invocation, error);
+        throw error;
+      }
+    },
+    wrapHit: () => undefined,
+  };
 }
 
 /** A pipeline with every stage, recording what each one saw. */
@@ -34,22 +81,18 @@ function harness(
     authorizer?: Authorizer;
     limiter?: RateLimiter;
     cache?: SecretCache;
-    principal?: string;
+    principal?: Principal;
     trace?: string[];
+    observe?: boolean;
   } = {},
 ): Harness {
   const trace = options.trace ?? [];
-  const events: AuditEvent[] = [];
+  const seen: Seen[] = [];
   const clock = new FakeClock();
   const pipeline = new Pipeline(
     [
       validateStage,
-      auditStage({
-        sink: { record: (event) => void (trace.push('audit'), events.push(event)) },
-        failClosed: false,
-        clock,
-        logger: silentLogger,
-      }),
+      ...(options.observe === false ? [] : [observer(trace, seen)]),
       authorizeStage(options.authorizer),
       rateLimitStage(options.limiter),
       cacheStage(options.cache),
@@ -57,7 +100,7 @@ function harness(
     new CallStage(NO_CLIENTS, silentLogger, clock),
     options.principal,
   );
-  return { pipeline, trace, events };
+  return { pipeline, trace, seen };
 }
 
 /** A write-like operation that records its validation and its call. */
@@ -95,6 +138,7 @@ describe('Pipeline', () => {
     const h = harness({ authorizer: tracingAuthorizer(trace), limiter, trace });
     await h.pipeline.run(tagLike(trace), ['prod/db']);
     expect(trace).toEqual(['validate', 'authorize tag', 'rate-limit', 'call', 'audit']);
+    expect(h.seen).toHaveLength(1);
   });
 
   it('refuses bad arguments before any other stage, as a rejected promise', async () => {
@@ -103,36 +147,108 @@ describe('Pipeline', () => {
     const result = h.pipeline.run(tagLike(trace), ['']);
     await expect(result).rejects.toMatchObject({ code: 'VALIDATION_ERROR', field: 'id' });
     expect(trace).toEqual(['validate']);
-    expect(h.events).toEqual([]);
+    expect(h.seen).toEqual([]);
   });
 
-  it('audits a denial, which never reaches the call', async () => {
+  it('hands a denial to the audit stage as a failure, which never reaches the call', async () => {
     const trace: string[] = [];
-    const h = harness({ authorizer: tracingAuthorizer(trace, false), principal: 'billing' });
+    const h = harness({ authorizer: tracingAuthorizer(trace, false), principal: ALICE, trace });
     await expect(h.pipeline.run(tagLike(trace), ['prod/db'])).rejects.toBeInstanceOf(PermissionDeniedError);
-    expect(trace).toEqual(['validate', 'authorize tag']);
-    expect(h.events).toEqual([
+    expect(trace).toEqual(['validate', 'authorize tag', 'audit']);
+    expect(h.seen).toEqual([
       expect.objectContaining({
-        action: 'tag',
-        secret: 'prod/db',
-        success: false,
-        reason: 'PERMISSION_DENIED',
-        principal: 'billing',
+        operation: 'tag',
+        principal: ALICE,
+        error: expect.any(PermissionDeniedError),
       }),
     ]);
   });
 
-  it('names the secret by the ARN the call returned in a successful event', async () => {
-    const h = harness();
-    await h.pipeline.run(tagLike([]), ['prod/db']);
-    expect(h.events).toEqual([
-      expect.objectContaining({
-        eventType: 'keystage.secret.tag',
-        secret: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf',
-        success: true,
-        details: { keys: ['k'] },
-      }),
+  describe('what the audit stage is given', () => {
+    const policy = new RecordingPolicy([
+      allowAll({ id: 'twice', maxRequestsPerHour: 2 }),
+      allowAll({ id: 'no-secrets', effect: 'deny', secrets: ['prod/secret'] }),
     ]);
+    const governed = (principal?: Principal) =>
+      harness({
+        authorizer: new PolicyAuthorizer(policy),
+        limiter: new PolicyRateLimiter(new InProcessRateLimitStore(), new FakeClock()),
+        ...(principal === undefined ? {} : { principal }),
+      });
+
+    it('the version a read answered with, from the service and then from the cache', async () => {
+      const source = new FakeSource();
+      const v1 = 'v1'.padEnd(32, '0');
+      source.put('prod/db', v1, 'the value');
+      const h = harness({ cache: new SecretCache(source), principal: ALICE });
+      for (let i = 0; i < 2; i++) await h.pipeline.run(get, ['prod/db', {}]);
+      expect(h.seen.map(({ cacheHit, versionId }) => ({ cacheHit, versionId }))).toEqual([
+        { cacheHit: false, versionId: v1 },
+        { cacheHit: true, versionId: v1 },
+      ]);
+    });
+
+    it('a new random request id per call', async () => {
+      const h = governed(ALICE);
+      await h.pipeline.run(tagLike([]), ['prod/db']);
+      await h.pipeline.run(tagLike([]), ['prod/db']);
+      const [first, second] = h.seen.map((seen) => seen.requestId);
+      expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(second).not.toBe(first);
+    });
+
+    it('the principal passed with the call, over the client’s', async () => {
+      const h = governed(ALICE);
+      await h.pipeline.run(tagLike([]), ['prod/db'], BOB);
+      expect(h.seen[0]?.principal).toBe(BOB);
+    });
+
+    it('the decision that allowed the call', async () => {
+      const h = governed(ALICE);
+      await h.pipeline.run(tagLike([]), ['prod/db']);
+      expect(h.seen[0]?.decision).toEqual({
+        allowed: true,
+        rule: 'twice',
+        reason: 'allowed by rule twice',
+        maxRequestsPerHour: 2,
+      });
+    });
+
+    it('the decision and error of a denial, with its rule and reason', async () => {
+      const h = governed(ALICE);
+      await expect(h.pipeline.run(tagLike([]), ['prod/secret'])).rejects.toThrow(PermissionDeniedError);
+      expect(h.seen[0]).toMatchObject({
+        decision: { allowed: false, rule: 'no-secrets' },
+        error: {
+          code: 'PERMISSION_DENIED',
+          rule: 'no-secrets',
+          reason: expect.stringMatching(/^denied by rule no-secrets/),
+        },
+      });
+    });
+
+    it('a default deny for a call without any principal', async () => {
+      const h = governed();
+      await expect(h.pipeline.run(tagLike([]), ['prod/db'])).rejects.toThrow(PermissionDeniedError);
+      expect(h.seen[0]).toMatchObject({
+        principal: undefined,
+        decision: {
+          allowed: false,
+          rule: undefined,
+          reason: expect.stringMatching(/^no principal was given/),
+        },
+      });
+    });
+
+    it('the error of a throttled call, with the decision that allowed it', async () => {
+      const h = governed(ALICE);
+      for (let i = 0; i < 2; i++) await h.pipeline.run(tagLike([]), ['prod/db']);
+      await expect(h.pipeline.run(tagLike([]), ['prod/db'])).rejects.toThrow(ThrottledError);
+      expect(h.seen[2]).toMatchObject({
+        decision: { allowed: true, rule: 'twice' },
+        error: { code: 'THROTTLED', rule: 'twice', retryAfterMs: 1_800_000 },
+      });
+    });
   });
 
   describe('hit path', () => {
@@ -151,7 +267,7 @@ describe('Pipeline', () => {
 
     it('is the operation’s own cache lookup, unwrapped, when no stage needs to see hits', async () => {
       const cache = new SecretCache(source);
-      const path = harness({ cache }).pipeline.hitPath(read);
+      const path = harness({ cache, observe: false }).pipeline.hitPath(read);
       expect(path).toBe(built);
       expect(path!('prod/db')).toBeUndefined(); // a miss: the caller takes the full path
       await cache.get('prod/db');
@@ -160,18 +276,20 @@ describe('Pipeline', () => {
 
     it('does not exist when an authorizer must see every read', () => {
       const cache = new SecretCache(source);
-      expect(harness({ cache, authorizer: tracingAuthorizer([]) }).pipeline.hitPath(read)).toBeUndefined();
+      expect(
+        harness({ cache, authorizer: tracingAuthorizer([]), observe: false }).pipeline.hitPath(read),
+      ).toBeUndefined();
     });
 
     it('does not exist when a rate limit counts every read', () => {
       const cache = new SecretCache(source);
       expect(
-        harness({ cache, limiter: { acquire: () => undefined } }).pipeline.hitPath(read),
+        harness({ cache, limiter: { acquire: () => undefined }, observe: false }).pipeline.hitPath(read),
       ).toBeUndefined();
     });
 
     it('does not exist without a cache', () => {
-      expect(harness().pipeline.hitPath(read)).toBeUndefined();
+      expect(harness({ observe: false }).pipeline.hitPath(read)).toBeUndefined();
     });
   });
 
@@ -180,7 +298,7 @@ describe('Pipeline', () => {
     source.put('prod/db', 'v1'.padEnd(32, '0'), '{"user":"app"}');
     const cache = new SecretCache(source);
     const seen: boolean[] = [];
-    const observer: Stage = {
+    const hits: Stage = {
       name: 'audit',
       wrap: (_operation, next) => async (invocation) => {
         const result = await next(invocation);
@@ -190,7 +308,7 @@ describe('Pipeline', () => {
       wrapHit: () => undefined,
     };
     const pipeline = new Pipeline(
-      [validateStage, observer, cacheStage(cache)],
+      [validateStage, hits, cacheStage(cache)],
       new CallStage(NO_CLIENTS, silentLogger, new FakeClock()),
       undefined,
     );
