@@ -1,32 +1,180 @@
 /**
- * One audit event per lifecycle action. The schema never has a field for a secret value:
- * it records who did what to which secret, and whether it worked.
+ * The audit trail's event format: one JSON object per event, snake_case, every field always
+ * present (`null` when absent), so CloudWatch Logs Insights queries, the reports and any SIEM
+ * read the same shape. The schema has no field for a secret value: an event says who did
+ * what to which secret, whether it worked, and where it sits in its stream's hash chain.
  */
 
-/** What was done. */
+/** The SecretsClient methods, as events name them in `action`. */
 export type AuditAction =
-  'create' | 'put' | 'rollback' | 'rotate' | 'revoke' | 'restore' | 'delete' | 'undelete' | 'tag' | 'untag';
+  | 'get'
+  | 'getJson'
+  | 'getBinary'
+  | 'getMany'
+  | 'prefetch'
+  | 'withSecret'
+  | 'describe'
+  | 'list'
+  | 'versions'
+  | 'create'
+  | 'put'
+  | 'rollback'
+  | 'rotate'
+  | 'revoke'
+  | 'restore'
+  | 'delete'
+  | 'undelete'
+  | 'tag'
+  | 'untag';
 
+/**
+ * What kind of event: a value read, metadata read, a change, a rotation, a refusal by the
+ * access policy (or the service), a refusal by a rate limit, or a signed checkpoint.
+ */
+export type AuditEventType =
+  | 'secret_access'
+  | 'secret_metadata'
+  | 'secret_change'
+  | 'rotation'
+  | 'access_denied'
+  | 'rate_limited'
+  | 'audit_checkpoint';
+
+/** Non-secret extras: rule ids, version ids, counts, tag keys. Keys are snake_case. */
+export type AuditDetails = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+
+/**
+ * One audit event as it is written: the product's fields plus the chain fields. Absent values
+ * are `null`, never missing, so every event has the same keys.
+ * @example
+ * // A cache hit, as CloudWatch Logs stores it (one line; wrapped here):
+ * // {"action":"get","cache_hit":true,"details":null,"environment":"prod",
+ * //  "event_type":"secret_access","ip_address":"10.0.0.7","prev":"9f2c…","reason":null,
+ * //  "request_id":"1b4e…","secret_name":"prod/billing/stripe","seq":42,"service":"billing",
+ * //  "success":true,"timestamp":"2026-05-01T12:00:00.000Z","user_agent":null,
+ * //  "user_email":"ana@example.com","user_id":"ana","version_id":"a1b2…"}
+ */
 export interface AuditEvent {
-  /** ISO-8601 time the action finished. */
+  /** ISO-8601 with milliseconds, UTC: when the operation finished. */
   readonly timestamp: string;
-  /** Always `keystage.secret.<action>`. */
-  readonly eventType: `keystage.secret.${AuditAction}`;
-  readonly action: AuditAction;
-  /** The secret's name or ARN as the caller gave it (ARN when known). */
-  readonly secret: string;
-  /** The secret's `keystage:environment` tag, when the action knows it. */
-  readonly environment?: string;
-  /** The caller identity, when the application supplies one. */
-  readonly principal?: string;
+  readonly event_type: AuditEventType;
+  /** The principal's id. */
+  readonly user_id: string | null;
+  readonly user_email: string | null;
+  /** The principal's service (the caller's, not the secret's). */
+  readonly service: string | null;
+  /** The secret as the caller named it (a name or an ARN); null for calls about many. */
+  readonly secret_name: string | null;
+  /** The secret's environment when the operation knows it, else the principal's. */
+  readonly environment: string | null;
+  /** The SecretsClient method; null for a checkpoint. */
+  readonly action: AuditAction | null;
+  readonly ip_address: string | null;
+  readonly user_agent: string | null;
   readonly success: boolean;
-  /** Why: the revocation reason, or the error code of a failure. */
-  readonly reason?: string;
-  /** Non-secret details: version ids, stages, recovery window, tag keys. */
-  readonly details?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+  /** True when the read cache answered without calling the service. */
+  readonly cache_hit: boolean;
+  /** The version read or written, when the operation knows it. */
+  readonly version_id: string | null;
+  /** Why: the deny reason, the error code of a failure, or the reason given to `revoke`. */
+  readonly reason: string | null;
+  /** One id per SecretsClient call; events of one call (a `getMany`) share it. */
+  readonly request_id: string | null;
+  readonly details: AuditDetails | null;
+  /** Position in the stream, from 1. */
+  readonly seq: number;
+  /** Hex SHA-256 of the previous event's canonical JSON in the stream; 64 zeros for the first. */
+  readonly prev: string;
 }
 
-/** Where audit events go. `record` may be async; a rejection fails the action when fail-closed. */
+/** The chain fields, which the sink that writes an event adds. */
+export type AuditChainField = 'seq' | 'prev';
+
+/** An event before a sink places it in its stream: everything but `seq` and `prev`. */
+export type AuditEntry = Omit<AuditEvent, AuditChainField>;
+
+/** The `prev` of a stream's first event. */
+export const GENESIS_PREV = '0'.repeat(64);
+
+/** Counters a sink keeps; `dropped` is what fail-open lost. */
+export interface AuditSinkStats {
+  /** Events handed to the sink. */
+  readonly recorded: number;
+  /** Events the destination accepted (checkpoints are counted apart). */
+  readonly written: number;
+  /** Events lost: buffer full, destination failing, rejected by it, or the sink closed. */
+  readonly dropped: number;
+  /** Events waiting to be written. */
+  readonly buffered: number;
+  /** Checkpoints written. */
+  readonly checkpoints: number;
+  /** Checkpoints that could not be signed (the key was unavailable); retried at the next one. */
+  readonly checkpointFailures: number;
+}
+
+/**
+ * Where audit events go. keystage's sinks (`CloudWatchLogsAuditSink`, `JsonLinesAuditSink`)
+ * add the chain fields, sign checkpoints and batch; a sink of your own receives entries
+ * without them.
+ * @example
+ * const events: AuditEntry[] = [];
+ * const sink: AuditSink = { record: (entry) => void events.push(entry) };
+ * const secrets = new SecretsClient({ audit: sink });
+ */
 export interface AuditSink {
-  record(event: AuditEvent): void | Promise<void>;
+  /**
+   * Takes one event. With `acknowledge` false (fail-open) it must not wait: queue the event
+   * and return. With `acknowledge` true (fail-closed) the returned promise resolves once the
+   * destination has accepted the event and rejects when it cannot; the call's answer waits
+   * for it.
+   */
+  record(entry: AuditEntry, acknowledge: boolean): void | Promise<void>;
+  /** Writes what is buffered. @default - nothing buffered */
+  flush?(): Promise<void>;
+  /** Flushes, writes a final checkpoint and stops background work. @default - nothing to stop */
+  close?(): Promise<void>;
+  /** @default - no counters */
+  stats?(): AuditSinkStats;
+}
+
+/** The event type of an operation that went ahead (denials and rate limits have their own). */
+const EVENT_TYPES: Readonly<Record<AuditAction, AuditEventType>> = Object.freeze({
+  get: 'secret_access',
+  getJson: 'secret_access',
+  getBinary: 'secret_access',
+  getMany: 'secret_access',
+  prefetch: 'secret_access',
+  withSecret: 'secret_access',
+  describe: 'secret_metadata',
+  list: 'secret_metadata',
+  versions: 'secret_metadata',
+  create: 'secret_change',
+  put: 'secret_change',
+  rollback: 'secret_change',
+  delete: 'secret_change',
+  undelete: 'secret_change',
+  tag: 'secret_change',
+  untag: 'secret_change',
+  restore: 'secret_change',
+  revoke: 'secret_change',
+  rotate: 'rotation',
+});
+
+/**
+ * The event type of `action` when it was not refused.
+ * @example
+ * auditEventType('getJson'); // 'secret_access'
+ * auditEventType('rotate'); // 'rotation'
+ */
+export function auditEventType(action: AuditAction): AuditEventType {
+  return EVENT_TYPES[action];
+}
+
+/**
+ * The event types of reads, which `auditReads: false` leaves out when they go ahead.
+ * @example
+ * const reads = events.filter((event) => isReadEvent(event.event_type));
+ */
+export function isReadEvent(type: AuditEventType): boolean {
+  return type === 'secret_access' || type === 'secret_metadata';
 }

@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import type { AuditEvent, AuditSink } from '../../lib/audit/audit-event';
+import type { AuditEntry, AuditSink } from '../../lib/audit/audit-event';
 import type { Logger } from '../../lib/observability/logger';
 
 /**
@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/observability/logger';
  */
 export class OutputCapture {
   private readonly chunks: string[] = [];
-  readonly events: AuditEvent[] = [];
+  readonly events: AuditEntry[] = [];
   private restore: Array<() => void> = [];
 
   readonly logger: Logger = {

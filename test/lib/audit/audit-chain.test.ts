@@ -1,0 +1,61 @@
+import { AuditChain, auditEventHash } from '../../../lib/audit/audit-chain';
+import { GENESIS_PREV } from '../../../lib/audit/audit-event';
+import { canonicalJson, sha256Hex } from '../../../lib/audit/canonical-json';
+import { entry, trail } from './audit-fixtures';
+
+describe('AuditChain', () => {
+  it('starts a stream at seq 1 with 64 zeros as prev', () => {
+    const [first] = trail(1);
+    expect(first).toMatchObject({ seq: 1, prev: GENESIS_PREV });
+  });
+
+  it('links each event to the SHA-256 of the previous event’s canonical JSON', () => {
+    const events = trail(5);
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i]).toMatchObject({ seq: i + 1, prev: sha256Hex(canonicalJson(events[i - 1])) });
+    }
+  });
+
+  it('writes the event’s canonical JSON as its line, and hashes that line', () => {
+    const sealed = new AuditChain().seal(entry());
+    expect(sealed.line).toBe(canonicalJson(sealed.event));
+    expect(sealed.hash).toBe(auditEventHash(sealed.event));
+    expect(sealed.bytes).toBe(Buffer.byteLength(sealed.line));
+  });
+
+  it('keeps every field of the format, null when absent, and nothing beyond it', () => {
+    const sealed = new AuditChain().seal({ ...entry({ user_email: null }), extra: 'x' } as never);
+    expect(Object.keys(sealed.event).sort()).toEqual([
+      'action',
+      'cache_hit',
+      'details',
+      'environment',
+      'event_type',
+      'ip_address',
+      'prev',
+      'reason',
+      'request_id',
+      'secret_name',
+      'seq',
+      'service',
+      'success',
+      'timestamp',
+      'user_agent',
+      'user_email',
+      'user_id',
+      'version_id',
+    ]);
+    expect(sealed.event.user_email).toBeNull();
+  });
+
+  it('does not move until advanced, and moves back on rewind', () => {
+    const chain = new AuditChain();
+    const first = chain.seal(entry());
+    expect(chain.seal(entry()).event.seq).toBe(1);
+    chain.advance(first);
+    const head = chain.head;
+    chain.advance(chain.seal(entry()));
+    chain.rewind(head);
+    expect(chain.seal(entry()).event).toMatchObject({ seq: 2, prev: first.hash });
+  });
+});
