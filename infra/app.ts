@@ -71,6 +71,7 @@ export function buildApp(app: App = new App(), config?: AppConfig): App {
       env: where,
       service: chosen.service,
       secrets,
+      auditLogGroupName: `/keystage/${env.name}/${chosen.service}/audit`,
       description: `keystage: example ${chosen.service} consumers of the secrets in ${env.name}`,
     });
     for (const stack of [secrets, consumers, ...replicaKeys]) {

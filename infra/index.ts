@@ -10,8 +10,8 @@ export {
   type ManagedSecretProps,
   type ManagedSecretReplica,
   type ManagedSecretValue,
-  type SecretAccessPolicy,
 } from './constructs/managed-secret';
+export type { SecretResourcePolicy } from './constructs/secret-resource-policy';
 export {
   RotationStrategy,
   SecretRotation,
@@ -47,5 +47,6 @@ export {
 } from './constructs/lambda-secrets-injection';
 export { SecretsStack, secretsKeyAlias, type SecretsStackProps } from './stacks/secrets-stack';
 export { ReplicaKeyStack, type ReplicaKeyStackProps } from './stacks/replica-key-stack';
-export { ConsumersStack, type ConsumersStackProps } from './stacks/consumers-stack';
+export { AuditLog, AUDIT_WRITE_ACTIONS, type AuditLogProps } from './constructs/audit-log';
+export { AUDIT_LOG_GROUP_VARIABLE, ConsumersStack, type ConsumersStackProps } from './stacks/consumers-stack';
 export { loadConfig, parseConfig, type AppConfig, type EnvironmentConfig } from './config';

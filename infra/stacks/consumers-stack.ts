@@ -5,7 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { AuditLog } from '../constructs/audit-log';
 import { EcsSecretsInjection } from '../constructs/ecs-secrets-injection';
+import { acknowledge } from '../constructs/props';
 import { LambdaSecretsInjection } from '../constructs/lambda-secrets-injection';
 import type { SecretsStack } from './secrets-stack';
 
@@ -19,13 +21,28 @@ export interface ConsumersStackProps extends StackProps {
    * @default the public Node.js 20 image, as a placeholder to replace
    */
   readonly image?: ecs.ContainerImage;
+  /**
+   * The name of the log group the consumers write their audit events to (an `AuditLog`,
+   * encrypted with its own key); they get it as `KEYSTAGE_AUDIT_LOG_GROUP`.
+   * @default `/keystage/<service>/audit`
+   */
+  readonly auditLogGroupName?: string;
 }
+
+/**
+ * The variable that tells a consumer which log group its audit events go to (a name, never a secret).
+ * @example
+ * new CloudWatchLogsAuditSink({ logGroupName: process.env[AUDIT_LOG_GROUP_VARIABLE]! });
+ */
+export const AUDIT_LOG_GROUP_VARIABLE = 'KEYSTAGE_AUDIT_LOG_GROUP';
 
 /**
  * The example consumers of one environment's secrets: an ECS service that gets the database
  * credentials as container secrets and is redeployed after each rotation, and a Lambda
  * function that reads the API key through the Parameters and Secrets extension. Neither
- * ever holds a value in its configuration: only ARNs and `valueFrom` references.
+ * ever holds a value in its configuration: only ARNs and `valueFrom` references. Both write
+ * their audit events to an `AuditLog` (they may write to it and nothing else; its name is in
+ * their environment as `KEYSTAGE_AUDIT_LOG_GROUP`).
  *
  * @example
  * new ConsumersStack(app, 'keystage-billing-prod-consumers', { env, service: 'billing', secrets });
@@ -33,6 +50,8 @@ export interface ConsumersStackProps extends StackProps {
 export class ConsumersStack extends Stack {
   readonly service: ecs.FargateService;
   readonly function: lambda.Function;
+  /** Where the consumers' audit events go. */
+  readonly auditLog: AuditLog;
 
   constructor(scope: Construct, id: string, props: ConsumersStackProps) {
     super(scope, id, props);
@@ -51,7 +70,11 @@ export class ConsumersStack extends Stack {
       vpc: secrets.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
+    this.auditLog = new AuditLog(this, 'AuditLog', {
+      logGroupName: props.auditLogGroupName ?? `/keystage/${name}/audit`,
+    });
     const task = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    this.auditLog.grantWrite(task.taskRole);
     const logGroup = new logs.LogGroup(this, 'ServiceLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -59,7 +82,13 @@ export class ConsumersStack extends Stack {
     const container = task.addContainer('App', {
       image: props.image ?? ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:20-alpine'),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: name, logGroup }),
+      environment: { [AUDIT_LOG_GROUP_VARIABLE]: this.auditLog.logGroupName },
     });
+    acknowledge(
+      task,
+      'AwsSolutions-ECS2',
+      `The one plain variable, ${AUDIT_LOG_GROUP_VARIABLE}, is the name of the audit log group; every credential reaches the container as a secret (valueFrom).`,
+    );
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition: task,
@@ -96,6 +125,7 @@ export class ConsumersStack extends Stack {
         resources: [functionLogs.logGroupArn],
       }),
     );
+    this.auditLog.grantWrite(role);
     this.function = new lambda.Function(this, 'ApiKeyReader', {
       role,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -114,6 +144,7 @@ export class ConsumersStack extends Stack {
         ].join('\n'),
       ),
       logGroup: functionLogs,
+      environment: { [AUDIT_LOG_GROUP_VARIABLE]: this.auditLog.logGroupName },
     });
     new LambdaSecretsInjection(this, 'FunctionSecrets', {
       function: this.function,

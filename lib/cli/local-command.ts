@@ -23,7 +23,7 @@ export const LOCAL_FLAGS = {
 export const LOCAL_HELP = `usage: keystage local [--port N] [--data-dir DIR | --in-memory]
                       [--rotation-function ARN=PATH]... [--rotation-config FILE]
 
-Runs a local Secrets Manager + KMS endpoint on 127.0.0.1 until Ctrl-C, and prints the
+Runs a local Secrets Manager + KMS + CloudWatch Logs endpoint on 127.0.0.1 until Ctrl-C, and prints the
 variables that point an AWS SDK or the AWS CLI at it.
 
 options:
@@ -162,7 +162,7 @@ export async function runLocal(
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-  print(`keystage local endpoint (Secrets Manager + KMS) listening at ${endpoint.url}`);
+  print(`keystage local endpoint (Secrets Manager + KMS + CloudWatch Logs) listening at ${endpoint.url}`);
   print(
     options.inMemory === true
       ? 'state: in memory'

@@ -19,7 +19,7 @@ const TOUR_FLAGS = { help: { type: 'boolean', short: 'h' } } as const;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   local: {
-    summary: 'run the local Secrets Manager + KMS endpoint',
+    summary: 'run the local Secrets Manager + KMS + CloudWatch Logs endpoint',
     help: LOCAL_HELP,
     async run(args, print) {
       await runLocal(localOptions(parseFlags('local', args, LOCAL_FLAGS)), print);

@@ -2,10 +2,17 @@ import type { Server } from 'node:http';
 import { ValidationError } from '../errors';
 import { ServiceFault } from './fault';
 import { listenBounded, type HttpReply, type HttpRequest, type ServerLimits } from './http-server';
-import { isKmsTarget, parseCall, type ParsedCall } from './request';
+import { isKmsTarget, isLogsTarget, parseCall, type ParsedCall } from './request';
 import { KeyStore } from './kms/keys';
 import { KMS_OPERATIONS } from './kms/operations';
 import { importLegacyState, readLegacyState } from './legacy-state';
+import {
+  LOGS_INTERNAL_ERROR,
+  LOGS_MAX_BODY_BYTES,
+  LOGS_OPERATIONS,
+  LogStore,
+  invokeLogs,
+} from './logs/operations';
 import { invoke } from './operation';
 import { checkRotationFunctions, type RotationFunctionOptions } from './rotation/functions';
 import { RotationRunner, type RotationHandler } from './rotation/runner';
@@ -117,11 +124,12 @@ function faultReply(fault: ServiceFault): HttpReply {
 }
 
 /**
- * Starts a Secrets Manager + KMS compatible endpoint (AWS JSON 1.1) on 127.0.0.1. Point
- * any AWS SDK at it with `AWS_ENDPOINT_URL`. Requests must be signed (any credentials do);
- * signatures are not checked. The region is the one the request was signed for. Every
- * acknowledged write is on disk (fsync) before its answer; a write the disk refuses is a
- * 500 InternalServiceError and changes nothing.
+ * Starts a Secrets Manager + KMS + CloudWatch Logs compatible endpoint (AWS JSON 1.1) on
+ * 127.0.0.1. Point any AWS SDK at it with `AWS_ENDPOINT_URL`. Requests must be signed (any
+ * credentials do); signatures are not checked. The region is the one the request was signed
+ * for. Every acknowledged write is on disk (fsync) before its answer; a write the disk refuses
+ * is a 500 (InternalServiceError, KMSInternalException, ServiceUnavailableException) and
+ * changes nothing.
  * @example
  * const endpoint = await startLocalEndpoint({ inMemory: true });
  * const secrets = new SecretsClient({ secretsManagerConfig: { endpoint: endpoint.url } });
@@ -131,15 +139,18 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new ValidationError('port', `port must be an integer from 0 to 65535, got ${String(port)}.`);
   }
-  const limits = options.limits ?? {};
-  for (const [name, value] of Object.entries(limits)) checkLimit(name, value as number | undefined);
+  for (const [name, value] of Object.entries(options.limits ?? {})) {
+    checkLimit(name, value as number | undefined);
+  }
+  const limits: ServerLimits = { maxLogsBodyBytes: LOGS_MAX_BODY_BYTES, ...options.limits };
   const accountId = options.accountId ?? '000000000000';
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
   const rotationFunctions = await checkRotationFunctions(options.rotationFunctions);
   const store = new SecretStore(accountId);
   const keys = new KeyStore(accountId, now);
-  const tables: Table<unknown>[] = [...store.tables, ...keys.tables];
+  const logs = new LogStore(accountId);
+  const tables: Table<unknown>[] = [...store.tables, ...keys.tables, ...logs.tables];
 
   let durability: Durability = inMemory;
   let dir: DataDir | undefined;
@@ -159,6 +170,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       });
       durability = journal;
       store.rebuild();
+      logs.rebuild();
       if (legacy !== undefined) await importLegacyState(legacy, dir, files, store, keys, journal, log);
     } catch (error) {
       await journal?.close().catch(() => undefined);
@@ -167,6 +179,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     }
   } else {
     store.rebuild();
+    logs.rebuild();
   }
 
   const write = (change: (tx: Transaction) => void): Promise<void> => {
@@ -221,7 +234,13 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
               },
               call.body,
             )
-          : invoke(KMS_OPERATIONS[call.operation]!, { keys, tx, region: call.region, now }, call.body);
+          : call.service === 'logs'
+            ? invokeLogs(
+                LOGS_OPERATIONS[call.operation]!,
+                { logs, keys, tx, region: call.region, now },
+                call.body,
+              )
+            : invoke(KMS_OPERATIONS[call.operation]!, { keys, tx, region: call.region, now }, call.body);
     } catch (error) {
       // A refused RotateSecret can still ask for the unfinished rotation to be attempted again.
       if (error instanceof ServiceFault && rotations.length > 0) {
@@ -244,7 +263,11 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       return { status: 200, body: await perform(call) };
     } catch (error) {
       const internal =
-        call?.service === 'kms' || isKmsTarget(request) ? 'KMSInternalException' : 'InternalServiceError';
+        call?.service === 'kms' || isKmsTarget(request)
+          ? 'KMSInternalException'
+          : call?.service === 'logs' || isLogsTarget(request)
+            ? LOGS_INTERNAL_ERROR
+            : 'InternalServiceError';
       if (error instanceof ServiceFault) return faultReply(error);
       if (error instanceof DurabilityFailure)
         return faultReply(new ServiceFault(internal, error.message, 500));

@@ -3,8 +3,15 @@ import type { AddressInfo } from 'node:net';
 
 /** Bounds that keep a misbehaving client from exhausting the endpoint. */
 export interface ServerLimits {
-  /** Largest request body; larger ones get 413. @default 1048576 (1 MiB) */
+  /** Largest Secrets Manager or KMS request body; larger ones get 413. @default 1048576 (1 MiB) */
   readonly maxBodyBytes?: number;
+  /**
+   * Largest CloudWatch Logs request body. The largest PutLogEvents AWS accepts (1 MiB of
+   * messages) is a larger body once JSON escapes its messages, so Logs gets more room; the
+   * other services keep the small limit, so 256 slow connections cannot hold 2 GiB.
+   * @default 8388608 (8 MiB)
+   */
+  readonly maxLogsBodyBytes?: number;
   /** Open connections at most; more are closed as they arrive. @default 256 */
   readonly maxConnections?: number;
   /** Time for a client to send its request headers. @default 10000 ms */
@@ -85,6 +92,9 @@ export async function listenBounded(
   handle: (request: HttpRequest) => Promise<HttpReply>,
 ): Promise<{ readonly server: Server; readonly port: number }> {
   const maxBody = limits.maxBodyBytes ?? 1_048_576;
+  const maxLogsBody = limits.maxLogsBodyBytes ?? 8 * 1024 * 1024;
+  const bodyLimit = (req: IncomingMessage): number =>
+    String(req.headers['x-amz-target'] ?? '').startsWith('Logs_20140328.') ? maxLogsBody : maxBody;
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs ?? 10_000,
@@ -96,7 +106,7 @@ export async function listenBounded(
     (req, res) => {
       void (async () => {
         try {
-          const body = await readBody(req, res, maxBody);
+          const body = await readBody(req, res, bodyLimit(req));
           if (body === undefined) return;
           send(res, await handle({ method: req.method ?? 'GET', headers: req.headers, body }));
         } catch {

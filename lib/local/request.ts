@@ -1,12 +1,13 @@
 import { ServiceFault } from './fault';
 import type { HttpRequest } from './http-server';
 import { KMS_OPERATIONS } from './kms/operations';
+import { LOGS_OPERATIONS } from './logs/operations';
 import { SECRETS_MANAGER_OPERATIONS } from './secrets-manager';
 import type { Body } from './wire';
 
 /** A request the endpoint understood: which operation, for which region, with what input. */
 export interface ParsedCall {
-  readonly service: 'secretsmanager' | 'kms';
+  readonly service: 'secretsmanager' | 'kms' | 'logs';
   readonly operation: string;
   /** The region the request was signed for. */
   readonly region: string;
@@ -14,10 +15,14 @@ export interface ParsedCall {
 }
 
 const CREDENTIAL_REGION = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//;
-const SERVICES = { secretsmanager: 'secretsmanager', TrentService: 'kms' } as const;
+const SERVICES = { secretsmanager: 'secretsmanager', TrentService: 'kms', Logs_20140328: 'logs' } as const;
 
 export function isKmsTarget(request: HttpRequest): boolean {
   return String(request.headers['x-amz-target'] ?? '').startsWith('TrentService.');
+}
+
+export function isLogsTarget(request: HttpRequest): boolean {
+  return String(request.headers['x-amz-target'] ?? '').startsWith('Logs_20140328.');
 }
 
 /**
@@ -33,7 +38,13 @@ export function parseCall(request: HttpRequest): ParsedCall {
   const operation = dot < 0 ? '' : target.slice(dot + 1);
   const service = Object.hasOwn(SERVICES, prefix) ? SERVICES[prefix as keyof typeof SERVICES] : undefined;
   const table =
-    service === 'secretsmanager' ? SECRETS_MANAGER_OPERATIONS : service === 'kms' ? KMS_OPERATIONS : {};
+    service === 'secretsmanager'
+      ? SECRETS_MANAGER_OPERATIONS
+      : service === 'kms'
+        ? KMS_OPERATIONS
+        : service === 'logs'
+          ? LOGS_OPERATIONS
+          : {};
   if (service === undefined || !Object.hasOwn(table, operation)) {
     throw new ServiceFault(
       'UnknownOperationException',

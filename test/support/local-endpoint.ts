@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from '../../lib/local';
@@ -7,6 +8,7 @@ export interface LocalFixture {
   /** A real SDK client signed for `region` (default us-east-1), pointed at the endpoint. */
   sm(region?: string): SecretsManagerClient;
   kms(region?: string): KMSClient;
+  logs(region?: string): CloudWatchLogsClient;
 }
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -20,5 +22,7 @@ export async function startLocal(options: LocalEndpointOptions = {}): Promise<Lo
       new SecretsManagerClient({ endpoint: endpoint.url, region, credentials, maxAttempts: 1 }),
     kms: (region = 'us-east-1') =>
       new KMSClient({ endpoint: endpoint.url, region, credentials, maxAttempts: 1 }),
+    logs: (region = 'us-east-1') =>
+      new CloudWatchLogsClient({ endpoint: endpoint.url, region, credentials, maxAttempts: 1 }),
   };
 }

@@ -1,6 +1,9 @@
 import type { Operation } from '../operation';
 import type { Transaction } from '../storage/table';
+import { flag, text, textList as checkedTextList } from '../checked-body';
 import type { Body } from '../wire';
+
+export { flag, integer, text } from '../checked-body';
 import { dryRun, unsupported, validation } from './faults';
 import type { KeyRecord, KeyStore, LookupOptions } from './keys';
 
@@ -17,16 +20,7 @@ export interface KmsContext {
 /** An operation's behaviour; its input was checked against its shape before it runs. */
 export type Run = Operation<KmsContext>['run'];
 
-/*
- * Readers of members whose JSON type the input shape already checked: they only take the
- * value out with its TypeScript type.
- */
-
-/** A string member, or undefined when absent. */
-export function text(body: Body, name: string): string | undefined {
-  const value = body[name];
-  return typeof value === 'string' ? value : undefined;
-}
+// Members are read with the endpoint's checked-body readers; KMS adds blobs and its defaults.
 
 /** A string member that must be there (its shape says required). */
 export function requiredText(body: Body, name: string): string {
@@ -48,22 +42,9 @@ export function requiredBytes(body: Body, name: string): Buffer {
   return value;
 }
 
-/** An integer member, or undefined when absent. */
-export function integer(body: Body, name: string): number | undefined {
-  const value = body[name];
-  return typeof value === 'number' ? value : undefined;
-}
-
-/** A boolean member, or undefined when absent. */
-export function flag(body: Body, name: string): boolean | undefined {
-  const value = body[name];
-  return typeof value === 'boolean' ? value : undefined;
-}
-
 /** A list-of-strings member: absent is empty. */
 export function textList(body: Body, name: string): string[] {
-  const value = body[name];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  return checkedTextList(body, name) ?? [];
 }
 
 /** An encryption context: absent is empty. */

@@ -1,7 +1,7 @@
-import type { Shape } from '../../../lib/local/schema';
 import { KMS_OPERATIONS } from '../../../lib/local/kms/operations';
 import { SHAPES } from '../../../lib/local/kms/shapes';
 import { startLocal, type LocalFixture } from '../../support/local-endpoint';
+import { membersOf, rawCall, wrongValue } from '../../support/wrong-types';
 
 let local: LocalFixture;
 
@@ -10,51 +10,10 @@ beforeAll(async () => {
 });
 afterAll(() => local.endpoint.close());
 
-/** A KMS call as the SDK sends it, with a body the SDK would never send. */
-async function call(
-  operation: string,
-  body: unknown,
-): Promise<{ status: number; type: string; message: string }> {
-  const response = await fetch(local.endpoint.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `TrentService.${operation}`,
-      authorization:
-        'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body: JSON.stringify(body),
-  });
-  const json = (await response.json()) as { __type?: string; message?: string };
-  return { status: response.status, type: json.__type ?? '', message: json.message ?? '' };
-}
+const call = (operation: string, body: unknown) =>
+  rawCall(local.endpoint.url, 'TrentService', 'kms', operation, body);
 
-/** A JSON value of the wrong type for a shape. */
-function wrongValue(shape: Shape): unknown {
-  switch (shape.type) {
-    case 'string':
-    case 'blob':
-    case 'timestamp':
-      return { not: 'text' };
-    case 'integer':
-    case 'long':
-      return '7';
-    case 'boolean':
-      return 'yes';
-    case 'list':
-      return { not: 'a list' };
-    case 'map':
-      return ['not', 'a map'];
-    case 'structure':
-      return 'not a structure';
-    case 'document':
-      return undefined;
-  }
-}
-
-const members = Object.entries(SHAPES).flatMap(([operation, input]) =>
-  Object.entries(input.members).map(([member, shape]) => [operation, member, shape] as const),
-);
+const members = membersOf(SHAPES);
 
 describe('KMS input validation', () => {
   it('has an input shape for every operation it answers', () => {

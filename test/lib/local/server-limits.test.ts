@@ -12,6 +12,7 @@ function post(
   url: string,
   body: Buffer,
   chunked = false,
+  target = 'secretsmanager.CreateSecret',
 ): Promise<{ status?: number; body?: string; error?: string }> {
   return new Promise((resolve) => {
     const req = request(
@@ -19,7 +20,7 @@ function post(
       {
         method: 'POST',
         headers: {
-          'x-amz-target': 'secretsmanager.CreateSecret',
+          'x-amz-target': target,
           'content-type': 'application/x-amz-json-1.1',
           authorization: SIGNED,
           ...(chunked ? {} : { 'content-length': body.length }),
@@ -85,6 +86,21 @@ describe('local endpoint limits', () => {
     await start({ maxBodyBytes: 100_000 });
     const reply = await post(local.endpoint.url, Buffer.alloc(1_000_000, 0x61), true);
     expect(reply.status).toBe(413);
+  });
+
+  it('gives CloudWatch Logs, whose largest PutLogEvents is a larger body, room that the others do not get', async () => {
+    await start();
+    const big = Buffer.from(
+      JSON.stringify({
+        logGroupName: 'g',
+        logStreamName: 's',
+        logEvents: [{ timestamp: 1, message: 'x'.repeat(2_000_000) }],
+      }),
+    );
+    expect((await post(local.endpoint.url, big)).status).toBe(413);
+    const logs = await post(local.endpoint.url, big, false, 'Logs_20140328.PutLogEvents');
+    expect(logs.status).toBe(400); // read and answered: the event is too large for AWS, not the body for the server
+    expect(logs.body).not.toContain('byte limit');
   });
 
   it('accepts a body at the limit', async () => {
