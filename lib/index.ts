@@ -4,6 +4,8 @@
  */
 export { DEFAULT_TIMEOUTS, KEYSTAGE_TAGS, SecretsClient } from './client';
 export type {
+  AccessEvaluator,
+  CallOptions,
   ClientTimeouts,
   Clock,
   CreateSecretOptions,
@@ -38,6 +40,7 @@ export type {
   WithSecretOptions,
 } from './client';
 export {
+  AuditUnavailableError,
   ConfigurationError,
   ConflictError,
   KeystageError,
@@ -87,6 +90,86 @@ export type {
 export { SecretCache, secretIdsFromEvent } from './cache';
 export { isDatabaseAuthError, isMysqlAuthError, isPgAuthError } from './core';
 export type { CacheStats, FetchedSecret, SecretCacheOptions, SecretSource } from './cache';
-export type { AuditAction, AuditEvent, AuditSink } from './audit';
+export {
+  AuditStream,
+  CloudWatchLogsAuditSink,
+  GENESIS_PREV,
+  JsonLinesAuditSink,
+  PUT_LOG_EVENTS_LIMITS,
+  auditEventHash,
+  auditEventType,
+  canonicalJson,
+  hmacCheckpoints,
+  kmsDataKeyCheckpoints,
+  kmsMacCheckpoints,
+  pseudonym,
+  pseudonymiser,
+  verifyAuditTrail,
+} from './audit';
+export type {
+  AuditAction,
+  AuditCheckpointOptions,
+  AuditDetails,
+  AuditEntry,
+  AuditEvent,
+  AuditEventType,
+  AuditRetryOptions,
+  AuditSink,
+  AuditSinkOptions,
+  AuditSinkStats,
+  AuditTrailProblem,
+  AuditTrailProblemKind,
+  AuditTrailReport,
+  AuditTransport,
+  ChainHead,
+  CheckpointMac,
+  CheckpointSigner,
+  CheckpointToVerify,
+  CheckpointVerifier,
+  CloudWatchLogsAuditSinkOptions,
+  JsonLinesAuditSinkOptions,
+  KmsCheckpointOptions,
+  PseudonymiseOptions,
+  PseudonymisedField,
+  SealedAuditEvent,
+  VerifyAuditTrailOptions,
+  WriteOutcome,
+} from './audit';
 export { silentLogger } from './observability';
 export type { Logger } from './observability';
+export {
+  AccessPolicy,
+  InProcessRateLimitStore,
+  POLICY_OPERATIONS,
+  RATE_LIMIT_WINDOW_MS,
+  RBAC_PERMISSIONS,
+  RBAC_TABLE,
+  ROLE_TAG,
+  SECRETS_MANAGER_ACTIONS,
+  isPolicyOperation,
+  rbacPolicy,
+  rbacRules,
+} from './policy';
+export type {
+  AccessDecision,
+  AccessPolicyOptions,
+  AccessRequest,
+  IamPolicyOptions,
+  InProcessRateLimitStoreOptions,
+  InapplicableRule,
+  PolicyConditions,
+  PolicyDocument,
+  PolicyOperation,
+  PolicyRule,
+  PolicyStatementDocument,
+  Principal,
+  RateLimitStore,
+  RbacAssignments,
+  RbacEnvironment,
+  RbacPermission,
+  RbacRole,
+  RenderOptions,
+  RenderedPolicy,
+  ResourcePolicyOptions,
+  UnrenderedRule,
+} from './policy';

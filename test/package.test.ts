@@ -33,7 +33,13 @@ const importedPackages = (file: string): string[] =>
     );
 
 /** The source barrel behind each entry point. */
-const ENTRY_BARRELS = ['lib/index.ts', 'lib/local/index.ts', 'rotation-lambdas/index.ts', 'infra/index.ts'];
+const ENTRY_BARRELS = [
+  'lib/index.ts',
+  'lib/local/index.ts',
+  'lib/audit/reports/index.ts',
+  'rotation-lambdas/index.ts',
+  'infra/index.ts',
+];
 
 describe('package', () => {
   it('is keystage for Node 20 and later', () => {
@@ -41,7 +47,7 @@ describe('package', () => {
     expect(pkg.engines.node).toBe('>=20');
   });
 
-  it('exports the library, the local endpoint, rotation and the CDK side separately, from what the build emits', () => {
+  it('exports the library, the local endpoint, audit reports, rotation and the CDK side separately, from what the build emits', () => {
     expect(pkg.exports['.']).toEqual({ types: './dist/lib/index.d.ts', default: './dist/lib/index.js' });
     expect(pkg.exports['./local']).toEqual({
       types: './dist/lib/local/index.d.ts',
@@ -54,6 +60,10 @@ describe('package', () => {
     expect(pkg.exports['./infra']).toEqual({
       types: './dist/infra/index.d.ts',
       default: './dist/infra/index.js',
+    });
+    expect(pkg.exports['./audit']).toEqual({
+      types: './dist/lib/audit/reports/index.d.ts',
+      default: './dist/lib/audit/reports/index.js',
     });
     expect(pkg.exports['./package.json']).toBe('./package.json');
     for (const barrel of ENTRY_BARRELS) expect(existsSync(join(root, barrel))).toBe(true);
@@ -80,19 +90,27 @@ describe('package', () => {
     expect(Object.keys(pkg.peerDependencies).filter((name) => !imported.has(name))).toEqual([]);
   });
 
-  it('requires only the Secrets Manager client; KMS, the CDK and the drivers are optional peers', () => {
+  it('requires only the Secrets Manager client; KMS, CloudWatch Logs, the CDK and the drivers are optional peers', () => {
     const optional = Object.keys(pkg.peerDependencies).filter(
       (name) => pkg.peerDependenciesMeta[name]?.optional === true,
     );
     expect(Object.keys(pkg.peerDependencies).filter((name) => !optional.includes(name))).toEqual([
       '@aws-sdk/client-secrets-manager',
     ]);
-    expect(optional.sort()).toEqual(['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'mysql2', 'pg']);
+    expect(optional.sort()).toEqual([
+      '@aws-sdk/client-cloudwatch-logs',
+      '@aws-sdk/client-kms',
+      'aws-cdk-lib',
+      'constructs',
+      'mysql2',
+      'pg',
+    ]);
   });
 
   it('supports the SDK clients from 3.521.0 (BatchGetSecretValue, the requestHandler options object) to the newest 3.x', () => {
     expect(pkg.peerDependencies['@aws-sdk/client-secrets-manager']).toBe('^3.521.0');
     expect(pkg.peerDependencies['@aws-sdk/client-kms']).toBe('^3.521.0');
+    expect(pkg.peerDependencies['@aws-sdk/client-cloudwatch-logs']).toBe('^3.521.0');
   });
 
   it('supports aws-cdk-lib from 2.252.0, the first with Validations acknowledgements, to the newest 2.x', () => {

@@ -3,7 +3,7 @@ import { cleanUp, fixture, pack, project, run, type Tarball } from './support';
 // The fewest a service that only reads installs: keystage and @aws-sdk/client-secrets-manager.
 // Every entry point that needs nothing more loads from it, as an ES module and from CommonJS,
 // with the same named exports.
-const ENTRIES = ['keystage', 'keystage/local', 'keystage/rotation'] as const;
+const ENTRIES = ['keystage', 'keystage/local', 'keystage/rotation', 'keystage/audit'] as const;
 
 let tarball: Tarball;
 let dir: string;
@@ -31,7 +31,7 @@ describe('a service with only keystage and the Secrets Manager client installed'
     expect(missing).toEqual(['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2']);
   });
 
-  it('imports keystage, keystage/local and keystage/rotation as ES modules, with named exports', () => {
+  it('imports keystage, keystage/local, keystage/rotation and keystage/audit as ES modules, with named exports', () => {
     const esm = names('esm.mjs', ENTRIES);
     expect(esm['keystage']).toEqual(
       expect.arrayContaining(['SecretsClient', 'SecretCache', 'generatePassword']),
@@ -39,6 +39,9 @@ describe('a service with only keystage and the Secrets Manager client installed'
     expect(esm['keystage/local']).toEqual(expect.arrayContaining(['startLocalEndpoint']));
     expect(esm['keystage/rotation']).toEqual(
       expect.arrayContaining(['createRotationHandler', 'createGenericStrategy', 'RotationFailure']),
+    );
+    expect(esm['keystage/audit']).toEqual(
+      expect.arrayContaining(['usageMetrics', 'accessReport', 'reportCsv']),
     );
   });
 

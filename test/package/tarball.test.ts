@@ -45,9 +45,10 @@ describe('the packed tarball', () => {
     expect(targets.filter((target) => !has(target))).toEqual([]);
   });
 
-  it('has a keystage/rotation entry beside keystage, keystage/local and keystage/infra', () => {
+  it('has keystage/rotation and keystage/audit entries beside keystage, keystage/local and keystage/infra', () => {
     expect(Object.keys(manifest().exports).sort()).toEqual([
       '.',
+      './audit',
       './infra',
       './local',
       './package.json',
