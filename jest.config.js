@@ -11,7 +11,7 @@ module.exports = {
   moduleNameMapper: {
     '^keystage$': '<rootDir>/lib/index.ts',
     '^keystage/local$': '<rootDir>/lib/local/index.ts',
-    '^keystage/audit$': '<rootDir>/lib/audit/reports/index.ts',
+    '^keystage/audit$': '<rootDir>/lib/audit/index.ts',
   },
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],
   // A throwaway PostgreSQL cluster with password authentication for the rotation suites.

@@ -1,8 +1,13 @@
 import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsClient } from '../lib';
-import { CloudWatchLogsAuditSink, kmsMacCheckpoints, verifyAuditTrail, type AuditEvent } from '../lib/audit';
+import { SecretsClient } from 'keystage';
+import {
+  CloudWatchLogsAuditSink,
+  kmsMacCheckpoints,
+  verifyAuditTrail,
+  type AuditEvent,
+} from 'keystage/audit';
 
 const logGroupName = '/keystage/audit'; // the AuditLog construct's group (KMS-encrypted, with retention)
 

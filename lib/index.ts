@@ -90,51 +90,15 @@ export type {
 export { SecretCache, secretIdsFromEvent } from './cache';
 export { isDatabaseAuthError, isMysqlAuthError, isPgAuthError } from './core';
 export type { CacheStats, FetchedSecret, SecretCacheOptions, SecretSource } from './cache';
-export {
-  AuditStream,
-  CloudWatchLogsAuditSink,
-  GENESIS_PREV,
-  JsonLinesAuditSink,
-  PUT_LOG_EVENTS_LIMITS,
-  auditEventHash,
-  auditEventType,
-  canonicalJson,
-  hmacCheckpoints,
-  kmsDataKeyCheckpoints,
-  kmsMacCheckpoints,
-  pseudonym,
-  pseudonymiser,
-  verifyAuditTrail,
-} from './audit';
 export type {
   AuditAction,
-  AuditCheckpointOptions,
   AuditDetails,
   AuditEntry,
   AuditEvent,
   AuditEventType,
-  AuditRetryOptions,
   AuditSink,
-  AuditSinkOptions,
   AuditSinkStats,
-  AuditTrailProblem,
-  AuditTrailProblemKind,
-  AuditTrailReport,
-  AuditTransport,
-  ChainHead,
-  CheckpointMac,
-  CheckpointSigner,
-  CheckpointToVerify,
-  CheckpointVerifier,
-  CloudWatchLogsAuditSinkOptions,
-  JsonLinesAuditSinkOptions,
-  KmsCheckpointOptions,
-  PseudonymiseOptions,
-  PseudonymisedField,
-  SealedAuditEvent,
-  VerifyAuditTrailOptions,
-  WriteOutcome,
-} from './audit';
+} from './audit/audit-event';
 export { silentLogger } from './observability';
 export type { Logger } from './observability';
 export {

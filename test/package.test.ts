@@ -36,7 +36,7 @@ const importedPackages = (file: string): string[] =>
 const ENTRY_BARRELS = [
   'lib/index.ts',
   'lib/local/index.ts',
-  'lib/audit/reports/index.ts',
+  'lib/audit/index.ts',
   'rotation-lambdas/index.ts',
   'infra/index.ts',
 ];
@@ -62,8 +62,8 @@ describe('package', () => {
       default: './dist/infra/index.js',
     });
     expect(pkg.exports['./audit']).toEqual({
-      types: './dist/lib/audit/reports/index.d.ts',
-      default: './dist/lib/audit/reports/index.js',
+      types: './dist/lib/audit/index.d.ts',
+      default: './dist/lib/audit/index.js',
     });
     expect(pkg.exports['./package.json']).toBe('./package.json');
     for (const barrel of ENTRY_BARRELS) expect(existsSync(join(root, barrel))).toBe(true);

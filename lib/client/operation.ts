@@ -1,4 +1,4 @@
-import type { AuditAction, AuditEvent } from '../audit';
+import type { AuditAction, AuditEvent } from '../audit/audit-event';
 import type { FetchedSecret, SecretCache } from '../cache';
 import type { KeystageError } from '../errors';
 import type { AccessDecision, Principal } from './access';

@@ -1,6 +1,7 @@
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import type { AuditSink } from '../audit';
+// The event types alone: the audit barrel also holds sinks that name an optional SDK.
+import type { AuditSink } from '../audit/audit-event';
 import type { SecretCacheOptions } from '../cache';
 import { DEFAULT_TIMEOUTS, validateDurationMs, type ClientTimeouts } from '../core';
 import { ValidationError, show } from '../errors';

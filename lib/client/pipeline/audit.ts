@@ -1,11 +1,12 @@
+// Modules, not the audit barrel: its sinks name an optional SDK in their types.
 import {
   auditEventType,
-  IsoTimestamps,
   type AuditDetails,
   type AuditEntry,
   type AuditEventType,
   type AuditSink,
-} from '../../audit';
+} from '../../audit/audit-event';
+import { IsoTimestamps } from '../../audit/timestamp';
 import { isArn } from '../../core';
 import { AuditUnavailableError, KeystageError, PermissionDeniedError, ThrottledError } from '../../errors';
 import type { Logger } from '../../observability';
