@@ -26,18 +26,26 @@ describe('CloudWatchLogsAuditSink against the local endpoint (real SDK)', () => 
     local = await startLocal();
     logs = local.logs();
   });
+  // Every sink is closed before the endpoint: a sink left open would write its next batch or
+  // checkpoint after the test file is gone.
+  const open: CloudWatchLogsAuditSink[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((audit) => audit.close()));
+  });
   afterAll(() => local.endpoint.close());
 
   function sink(
     options: { logStreamName?: string; maxBufferedEvents?: number } = {},
   ): CloudWatchLogsAuditSink {
-    return new CloudWatchLogsAuditSink({
+    const audit = new CloudWatchLogsAuditSink({
       logGroupName: `/keystage/audit-${++group}`,
       logStreamName: 'app-1',
       client: logs,
       checkpoints: { key: KEY, everyEvents: 100 },
       ...options,
     });
+    open.push(audit);
+    return audit;
   }
 
   /** The stream's events, as reports read them back: GetLogEvents from the start, every page. */
