@@ -9,6 +9,7 @@ export type KeystageErrorCode =
   | 'SECRET_NOT_FOUND'
   | 'PERMISSION_DENIED'
   | 'SECRET_REVOKED'
+  | 'SECRET_EXPIRED'
   | 'SECRET_SCHEDULED_FOR_DELETION'
   | 'ROTATION_IN_PROGRESS'
   | 'VALIDATION_ERROR'
@@ -109,6 +110,20 @@ export class SecretRevokedError extends KeystageError {
   constructor(message: string, options: KeystageErrorOptions & { readonly reason?: string } = {}) {
     super(message, options);
     this.reason = options.reason;
+  }
+}
+
+/**
+ * What was handed out is past its time: a sealed distribution after its `expiresIn`. Ask
+ * the issuer for a new one; retrying the same cannot succeed.
+ */
+export class SecretExpiredError extends KeystageError {
+  readonly code = 'SECRET_EXPIRED';
+  /** When it expired. */
+  readonly expiredAt: Date | undefined;
+  constructor(message: string, options: KeystageErrorOptions & { readonly expiredAt?: Date } = {}) {
+    super(message, options);
+    this.expiredAt = options.expiredAt;
   }
 }
 

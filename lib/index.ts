@@ -48,6 +48,7 @@ export {
   RotationInProgressError,
   SecretDecodeError,
   SecretNotFoundError,
+  SecretExpiredError,
   SecretRevokedError,
   SecretScheduledForDeletionError,
   ServiceUnavailableError,

@@ -1,5 +1,5 @@
 import type * as LogsSdk from '@aws-sdk/client-cloudwatch-logs';
-import { ConfigurationError } from '../errors';
+import { optionalPeer } from '../core/optional-peer';
 
 /** The CloudWatch Logs SDK module, as the package manager installed it. */
 const LOGS_PACKAGE = '@aws-sdk/client-cloudwatch-logs';
@@ -13,18 +13,8 @@ const LOGS_PACKAGE = '@aws-sdk/client-cloudwatch-logs';
  * const { PutLogEventsCommand } = cloudWatchLogsSdk();
  */
 export function cloudWatchLogsSdk(): typeof LogsSdk {
-  try {
-    // A require() on first use keeps the module unloaded until then; a static import would
-    // load it with keystage.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(LOGS_PACKAGE) as typeof LogsSdk;
-  } catch (error) {
-    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
-    throw new ConfigurationError(
-      LOGS_PACKAGE,
-      `Auditing to CloudWatch Logs needs ${LOGS_PACKAGE}, which is not installed: ` +
-        `npm install ${LOGS_PACKAGE} (an optional peer dependency of keystage), or use JsonLinesAuditSink.`,
-      { cause: error },
-    );
-  }
+  return optionalPeer<typeof LogsSdk>(LOGS_PACKAGE, {
+    needs: 'Auditing to CloudWatch Logs',
+    otherwise: 'or use JsonLinesAuditSink',
+  });
 }

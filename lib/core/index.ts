@@ -15,6 +15,8 @@ export type {
 export { toKeystageError } from './aws-errors';
 export type { AwsErrorContext } from './aws-errors';
 export { kmsSdk } from './kms-sdk';
+export { optionalPeer } from './optional-peer';
+export type { PeerUse } from './optional-peer';
 export { KEYSTAGE_TAGS, KEYSTAGE_TAG_PREFIX, SECRET_KINDS, secretName, validateNameSegment } from './naming';
 export type { SecretKind, SecretNameParts, SecretStatus, VersionStage } from './naming';
 export { paginate } from './paginator';

@@ -1,5 +1,5 @@
 import type * as KmsSdk from '@aws-sdk/client-kms';
-import { ConfigurationError } from '../errors';
+import { optionalPeer } from './optional-peer';
 
 /** The KMS SDK module, as the package manager installed it. */
 const KMS_PACKAGE = '@aws-sdk/client-kms';
@@ -14,18 +14,8 @@ const KMS_PACKAGE = '@aws-sdk/client-kms';
  * const { GenerateDataKeyCommand } = kmsSdk();
  */
 export function kmsSdk(): typeof KmsSdk {
-  try {
-    // A require() on first use is what keeps the module unloaded until then; a static import
-    // would load it with keystage.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(KMS_PACKAGE) as typeof KmsSdk;
-  } catch (error) {
-    if ((error as { code?: unknown } | null)?.code !== 'MODULE_NOT_FOUND') throw error;
-    throw new ConfigurationError(
-      KMS_PACKAGE,
-      `This needs KMS (a data key, or the default KMS client), and ${KMS_PACKAGE} is not installed: ` +
-        `npm install ${KMS_PACKAGE} (an optional peer dependency of keystage), or pass a KMS client as kms.`,
-      { cause: error },
-    );
-  }
+  return optionalPeer<typeof KmsSdk>(KMS_PACKAGE, {
+    needs: 'This (a data key, or the default KMS client)',
+    otherwise: 'or pass a KMS client as kms',
+  });
 }
