@@ -1,5 +1,6 @@
 import { GENESIS_PREV, type AuditEntry, type AuditEvent } from './audit-event';
-import { canonicalEventJson, canonicalJson, sha256Hex } from './canonical-json';
+import { CanonicalEventWriter } from './canonical-event-writer';
+import { canonicalJson, sha256Hex } from './canonical-json';
 
 /** An event placed in its stream: the event, its line (canonical JSON) and that line's hash. */
 export interface SealedAuditEvent {
@@ -61,6 +62,10 @@ function chained(entry: AuditEntry, seq: number, prev: string): AuditEvent {
  */
 export class AuditChain {
   #head: ChainHead;
+  readonly #writer = new CanonicalEventWriter();
+  /** The last timestamp parsed and its epoch value: events of one millisecond share it. */
+  #stamp: string | undefined;
+  #time = Number.NaN;
 
   constructor(head: ChainHead = { seq: 0, hash: GENESIS_PREV }) {
     this.#head = head;
@@ -73,14 +78,22 @@ export class AuditChain {
   /** `entry` as the next event of the stream; the chain does not move until `advance`. */
   seal(entry: AuditEntry): SealedAuditEvent {
     const event = chained(entry, this.#head.seq + 1, this.#head.hash);
-    const line = canonicalEventJson(event);
+    const line = this.#writer.line(event);
     return {
       event,
       line,
       hash: sha256Hex(line),
-      time: Date.parse(event.timestamp),
+      time: this.#parse(event.timestamp),
       bytes: Buffer.byteLength(line, 'utf8'),
     };
+  }
+
+  #parse(timestamp: string): number {
+    if (timestamp !== this.#stamp) {
+      this.#stamp = timestamp;
+      this.#time = Date.parse(timestamp);
+    }
+    return this.#time;
   }
 
   /** Makes a sealed event the head; it must be the one `seal` just returned. */

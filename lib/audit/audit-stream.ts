@@ -236,16 +236,22 @@ export class AuditStream {
   async #loop(): Promise<boolean> {
     while (this.#pending.length > 0) {
       if (!this.#opened && !(await this.#open())) return true;
-      const batch = this.#pending.splice(0, MAX_TAKE);
+      // The whole queue when it fits, without copying it.
+      let batch = this.#pending;
+      if (batch.length <= MAX_TAKE) this.#pending = [];
+      else batch = batch.splice(0, MAX_TAKE);
       this.#inFlight = batch;
       const start = this.#chain.head;
-      const sealed = batch.map((pending) => this.#seal(pending.entry));
+      const sealed: SealedAuditEvent[] = new Array(batch.length);
+      let durable = this.#flushing > 0;
+      for (let i = 0; i < batch.length; i++) {
+        const pending = batch[i]!;
+        sealed[i] = this.#seal(pending.entry);
+        durable ||= pending.waiter !== undefined;
+      }
       let outcome: WriteOutcome;
       try {
-        outcome = await this.#transport.write(
-          sealed,
-          this.#flushing > 0 || batch.some((pending) => pending.waiter !== undefined),
-        );
+        outcome = await this.#transport.write(sealed, durable);
       } catch (error) {
         outcome = { written: 0, rejected: [], error };
       }
@@ -306,12 +312,13 @@ export class AuditStream {
     outcome: WriteOutcome,
     start: ChainHead,
   ): void {
-    const rejected = new Set(outcome.rejected);
+    const rejected = outcome.rejected.length === 0 ? undefined : new Set(outcome.rejected);
     const written = Math.min(outcome.written, batch.length);
     let stored = 0;
+    let last = -1;
     for (let i = 0; i < written; i++) {
       const pending = batch[i]!;
-      if (rejected.has(i)) {
+      if (rejected?.has(i) === true) {
         this.#drop(1, 'the destination rejected it (too old or too new)');
         this.#urgent -= pending.waiter === undefined ? 0 : 1;
         pending.waiter?.reject(
@@ -323,7 +330,7 @@ export class AuditStream {
         continue;
       }
       stored++;
-      this.#durable = { seq: sealed[i]!.event.seq, hash: sealed[i]!.hash };
+      last = i;
       if (pending.checkpoint) {
         this.#checkpointsWritten++;
       } else {
@@ -335,6 +342,7 @@ export class AuditStream {
         pending.waiter.resolve();
       }
     }
+    if (last >= 0) this.#durable = { seq: sealed[last]!.event.seq, hash: sealed[last]!.hash };
     if (written === batch.length) {
       if (this.#burst > 0 && stored > 0) {
         this.#logger.warn('audit sink writing again', { sink: this.#transport.name, dropped: this.#burst });

@@ -45,19 +45,26 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/** What JSON.stringify escapes in a string: control characters, quote, backslash, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 /**
  * A string as JSON.stringify writes it. Most audit strings (ids, names, ISO times) need no
- * escaping: no quote, backslash, control character or surrogate, which one pass checks.
+ * escaping, which one test says: a regular expression scans in native code (a rope once
+ * flattened), several times faster than a loop over the characters.
  */
 function quote(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) {
-      return JSON.stringify(text);
-    }
-  }
-  return `"${text}"`;
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
+
+/**
+ * A string as canonical JSON writes it (exactly as JSON.stringify does), for writers of
+ * canonical text that do not go through {@link canonicalJson}.
+ * @example
+ * jsonString('a"b'); // '"a\\"b"'
+ */
+export const jsonString: (text: string) => string = quote;
 
 /**
  * `canonicalJson(event)` for the audit event's fixed shape, written out field by field (in
@@ -68,7 +75,7 @@ function quote(text: string): string {
  * canonicalEventJson(event) === canonicalJson(event); // true
  */
 export function canonicalEventJson(event: AuditEvent): string {
-  const text = (value: string | null): string => (value === null ? 'null' : quote(value));
+  const text = nullableText;
   return (
     `{"action":${text(event.action)},"cache_hit":${event.cache_hit},"details":${canonicalJson(event.details)}` +
     `,"environment":${text(event.environment)},"event_type":${text(event.event_type)}` +
@@ -78,6 +85,10 @@ export function canonicalEventJson(event: AuditEvent): string {
     `,"user_agent":${text(event.user_agent)},"user_email":${text(event.user_email)},"user_id":${text(event.user_id)}` +
     `,"version_id":${text(event.version_id)}}`
   );
+}
+
+function nullableText(value: string | null): string {
+  return value === null ? 'null' : quote(value);
 }
 
 function isSorted(keys: readonly string[]): boolean {

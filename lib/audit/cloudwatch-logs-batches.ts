@@ -50,3 +50,24 @@ export function planLogBatches<T extends PlannedLogEvent>(
   if (batch.length > 0) batches.push(batch);
   return batches;
 }
+
+/**
+ * Whether events in time order, `count` of them with `bytes` of messages in UTF-8 in all,
+ * the last `spanMs` after the first, go in one PutLogEvents: exactly when
+ * {@link planLogBatches} would make one batch of them. The common case, checked without
+ * planning.
+ * @example
+ * if (fitsOneLogBatch(events.length, totalBytes, last - first)) await put(events);
+ */
+export function fitsOneLogBatch(
+  count: number,
+  bytes: number,
+  spanMs: number,
+  limits: PutLogEventsLimits = PUT_LOG_EVENTS_LIMITS,
+): boolean {
+  return (
+    count <= limits.maxEvents &&
+    bytes + count * limits.eventOverheadBytes <= limits.maxBytes &&
+    spanMs < limits.maxSpanMs
+  );
+}

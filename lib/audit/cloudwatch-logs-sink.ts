@@ -14,7 +14,7 @@ import type { AuditEntry, AuditEvent, AuditSink, AuditSinkStats } from './audit-
 import { AuditStream } from './audit-stream';
 import type { AuditSinkOptions, AuditTransport, WriteOutcome } from './sink-options';
 import { canonicalJson, sha256Hex } from './canonical-json';
-import { PUT_LOG_EVENTS_LIMITS, planLogBatches } from './cloudwatch-logs-batches';
+import { PUT_LOG_EVENTS_LIMITS, fitsOneLogBatch, planLogBatches } from './cloudwatch-logs-batches';
 import { cloudWatchLogsSdk } from './cloudwatch-logs-sdk';
 import { DEFAULT_TIMEOUTS, timeoutHandler } from '../core';
 
@@ -181,17 +181,18 @@ class LogStreamTransport implements AuditTransport {
   }
 
   async write(events: readonly SealedAuditEvent[]): Promise<WriteOutcome> {
-    const planned = events.map((event) => {
+    const logEvents: InputLogEvent[] = new Array(events.length);
+    let bytes = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       this.#lastTime = Math.max(this.#lastTime, event.time);
-      return {
-        timestamp: this.#lastTime,
-        bytes: event.bytes,
-        log: { timestamp: this.#lastTime, message: event.line },
-      };
-    });
+      logEvents[i] = { timestamp: this.#lastTime, message: event.line };
+      bytes += event.bytes;
+    }
+    const batches = this.#batches(logEvents, events, bytes);
     let written = 0;
     const rejected: number[] = [];
-    for (const batch of planLogBatches(planned)) {
+    for (const batch of batches) {
       try {
         const output = await this.#put(batch);
         const info = output.rejectedLogEventsInfo;
@@ -206,13 +207,27 @@ class LogStreamTransport implements AuditTransport {
     return { written, rejected };
   }
 
-  async #put(batch: ReadonlyArray<{ readonly log: InputLogEvent }>): Promise<PutLogEventsCommandOutput> {
+  /** The requests `logEvents` need: usually one, which needs no plan and no copies. */
+  #batches(
+    logEvents: InputLogEvent[],
+    events: readonly SealedAuditEvent[],
+    bytes: number,
+  ): InputLogEvent[][] {
+    if (logEvents.length === 0) return [];
+    const span = logEvents.at(-1)!.timestamp! - logEvents[0]!.timestamp!;
+    if (fitsOneLogBatch(logEvents.length, bytes, span)) return [logEvents];
+    const planned = planLogBatches(
+      events.map((event, i) => ({ timestamp: logEvents[i]!.timestamp!, bytes: event.bytes })),
+    );
+    const batches: InputLogEvent[][] = [];
+    let start = 0;
+    for (const batch of planned) batches.push(logEvents.slice(start, (start += batch.length)));
+    return batches;
+  }
+
+  async #put(logEvents: InputLogEvent[]): Promise<PutLogEventsCommandOutput> {
     const sdk = cloudWatchLogsSdk();
-    const input = {
-      logGroupName: this.#group,
-      logStreamName: this.#stream,
-      logEvents: batch.map(({ log }) => log),
-    };
+    const input = { logGroupName: this.#group, logStreamName: this.#stream, logEvents };
     try {
       return await this.#send<PutLogEventsCommandOutput>(() => new sdk.PutLogEventsCommand(input));
     } catch (error) {

@@ -52,6 +52,14 @@ async function tailOf(handle: FileHandle): Promise<{ head: ChainHead | undefined
   return { head: undefined, torn };
 }
 
+/** The events' lines, each ending in a newline, as one flat string (no rope of thousands of pieces). */
+function linesText(events: readonly SealedAuditEvent[]): string {
+  const lines: string[] = new Array(events.length + 1);
+  for (let i = 0; i < events.length; i++) lines[i] = events[i]!.line;
+  lines[events.length] = '';
+  return lines.join('\n');
+}
+
 class FileTransport implements AuditTransport {
   readonly name: string;
   readonly maxEventBytes = 1_048_576;
@@ -73,10 +81,7 @@ class FileTransport implements AuditTransport {
 
   async write(events: readonly SealedAuditEvent[], durable: boolean): Promise<WriteOutcome> {
     const handle = this.#handle!;
-    let text = '';
-    if (this.#torn) text = '\n';
-    for (const event of events) text += `${event.line}\n`;
-    const data = Buffer.from(text, 'utf8');
+    const data = Buffer.from((this.#torn ? '\n' : '') + linesText(events), 'utf8');
     try {
       // An append-mode handle writes at the end whatever the position; a short write continues.
       for (let offset = 0; offset < data.length;) {
@@ -112,8 +117,7 @@ class StreamTransport implements AuditTransport {
   }
 
   write(events: readonly SealedAuditEvent[]): Promise<WriteOutcome> {
-    let text = '';
-    for (const event of events) text += `${event.line}\n`;
+    const text = linesText(events);
     return new Promise((resolve) => {
       // The callback comes once the stream has handed the data on, or with its error.
       this.#stream.write(text, (error?: Error | null) =>

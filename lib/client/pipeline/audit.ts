@@ -193,7 +193,9 @@ export function auditStage(options: AuditStageOptions): Stage {
 
   /** Fail-closed: resolves once the sink has accepted every event. */
   async function recordClosed(entries: readonly AuditEntry[]): Promise<void> {
-    await Promise.all(entries.map(async (entry) => sink!.record(entry, true)));
+    // One event (every call but a batch's): its own promise, without Promise.all's.
+    if (entries.length === 1) await sink!.record(entries[0]!, true);
+    else await Promise.all(entries.map(async (entry) => sink!.record(entry, true)));
   }
 
   function entry(

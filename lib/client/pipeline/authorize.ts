@@ -7,7 +7,9 @@ import {
   type Principal,
   type SecretTarget,
 } from '../access';
+import { AccessPolicy } from '../../policy/access-policy';
 import type { AnyOperation, Invocation } from '../operation';
+import { KnownDecisions } from './known-decisions';
 import type { Handler, Stage } from './stage';
 
 /**
@@ -45,9 +47,14 @@ const TARGETS_KEPT = 4_096;
 export class PolicyAuthorizer implements Authorizer {
   readonly #policy: AccessEvaluator;
   readonly #targets = new Map<string, SecretTarget>();
+  /** Decisions already made, when the policy is an AccessPolicy: immutable and pure. */
+  readonly #known: KnownDecisions | undefined;
 
   constructor(policy: AccessEvaluator) {
     this.#policy = policy;
+    // Not a subclass, whose evaluate could be anything; nor an evaluator of the caller's own,
+    // whose rules could change.
+    this.#known = Object.getPrototypeOf(policy) === AccessPolicy.prototype ? new KnownDecisions() : undefined;
   }
 
   authorize(invocation: Invocation): void {
@@ -89,6 +96,15 @@ export class PolicyAuthorizer implements Authorizer {
    * names that other secret: the service, not keystage, picks the reading.
    */
   decide(principal: Principal, operation: AnyOperation, id: string): AccessDecision {
+    const known = this.#known;
+    if (known === undefined) return this.#decide(principal, operation, id);
+    const kind = operation.kind;
+    const decision = known.get(principal, kind, id);
+    if (decision !== undefined) return decision;
+    return known.set(principal, kind, id, this.#decide(principal, operation, id));
+  }
+
+  #decide(principal: Principal, operation: AnyOperation, id: string): AccessDecision {
     const kind = POLICY_OPERATION[operation.kind];
     // A name is asked about as it is: no parsing, no allocation beyond the request.
     if (!id.startsWith('arn:')) return this.#policy.evaluate({ principal, operation: kind, secret: id });

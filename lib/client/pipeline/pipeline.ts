@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Principal } from '../access';
 import type { AnyOperation, Invocation, Operation } from '../operation';
 import type { CallStage } from './call';
+import { RequestIds } from './request-ids';
 import type { Handler, Stage } from './stage';
 
 /**
@@ -14,6 +14,7 @@ export class Pipeline {
   readonly #call: CallStage;
   readonly #principal: Principal | undefined;
   readonly #handlers = new Map<AnyOperation, Handler>();
+  readonly #requestIds = new RequestIds();
 
   /**
    * @param stages the stages in front of the call stage, outermost first.
@@ -90,7 +91,7 @@ export class Pipeline {
       input: undefined,
       callPrincipal,
       principal: this.#principal,
-      requestId: randomUUID(),
+      requestId: this.#requestIds.next(),
       decision: undefined,
       decisions: undefined,
       refused: undefined,

@@ -1,5 +1,5 @@
 import { AuditChain, auditEventHash } from '../../../lib/audit/audit-chain';
-import { GENESIS_PREV } from '../../../lib/audit/audit-event';
+import { GENESIS_PREV, type AuditEntry } from '../../../lib/audit/audit-event';
 import { canonicalJson, sha256Hex } from '../../../lib/audit/canonical-json';
 import { entry, trail } from './audit-fixtures';
 
@@ -57,5 +57,37 @@ describe('AuditChain', () => {
     chain.advance(chain.seal(entry()));
     chain.rewind(head);
     expect(chain.seal(entry()).event).toMatchObject({ seq: 2, prev: first.hash });
+  });
+
+  it('seals a fixed trail to the same hashes as ever (the line format and chain are pinned)', () => {
+    const chain = new AuditChain();
+    const variants: Array<Partial<AuditEntry>> = [
+      {},
+      {},
+      { user_email: null, reason: 'ACCESS_DENIED', event_type: 'access_denied', success: false },
+      { secret_name: 'prod/"quoted"\\name\u2028é' },
+      { details: { batch_size: 3, rule: null } },
+      {},
+      { request_id: 'r-6' },
+    ];
+    const sealed = variants.map((variant, i) => {
+      const one = chain.seal(entry(variant, Math.floor(i / 2)));
+      chain.advance(one);
+      return one;
+    });
+    // Computed by the implementation before the writer kept its fields' text.
+    expect(sealed.at(-1)!.hash).toBe('7a74c712dcdf85c3060f0c6adfdd0d89d9e614dc4ccfb898d9803cedac525863');
+    for (const one of sealed) expect(one.line).toBe(canonicalJson(one.event));
+  });
+
+  it('gives each event the epoch time of its own timestamp, repeated or not', () => {
+    const chain = new AuditChain();
+    const offsets = [0, 0, 1, 1, 0, 86_400_000, 86_400_000, 2];
+    const times = offsets.map((offset) => {
+      const sealed = chain.seal(entry({}, offset));
+      chain.advance(sealed);
+      return [sealed.time, Date.parse(sealed.event.timestamp)];
+    });
+    for (const [time, parsed] of times) expect(time).toBe(parsed);
   });
 });

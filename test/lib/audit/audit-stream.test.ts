@@ -225,6 +225,18 @@ describe('AuditStream', () => {
       }
     });
 
+    it('signs the last event the destination stored, not one it rejected', async () => {
+      const transport = new MemoryTransport();
+      transport.rejectIndexes = [2];
+      const stream = new AuditStream(transport, { checkpoints: { key: KEY, everyEvents: 2 } });
+      await Promise.all([0, 1, 2].map(() => stream.record(entry(), true)?.catch(() => undefined)));
+      transport.rejectIndexes = [];
+      await settle();
+      await stream.flush();
+      const checkpoints = transport.events.filter((event) => event.event_type === 'audit_checkpoint');
+      expect(checkpoints.map((event) => event.details?.['covers_seq'])).toEqual([2]);
+    });
+
     it('writes a final checkpoint on close, so the whole trail is signed', async () => {
       const transport = new MemoryTransport();
       const stream = new AuditStream(transport, { checkpoints: { key: KEY } });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   PUT_LOG_EVENTS_LIMITS,
+  fitsOneLogBatch,
   planLogBatches,
   type PlannedLogEvent,
 } from '../../../lib/audit/cloudwatch-logs-batches';
@@ -68,5 +69,36 @@ describe('planLogBatches', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('fitsOneLogBatch', () => {
+  it('says one batch exactly when planLogBatches makes one (random counts, sizes and spans)', () => {
+    const draws = fc.oneof(
+      fc.tuple(fc.integer({ min: 1, max: 12_000 }), fc.constant(0), fc.constant(0)),
+      fc.tuple(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 2 * HOUR }),
+      ),
+    );
+    fc.assert(
+      fc.property(draws, ([count, bytes, step]) => {
+        const events = Array.from({ length: count }, (_, i) => ({ timestamp: i * step, bytes }));
+        const total = events.reduce((sum, event) => sum + event.bytes, 0);
+        const span = events.at(-1)!.timestamp - events[0]!.timestamp;
+        expect(fitsOneLogBatch(count, total, span)).toBe(planLogBatches(events).length === 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('holds at the edges: 10,000 events, 1,048,576 bytes, just under 24 hours', () => {
+    expect(fitsOneLogBatch(maxEvents, 0, 0)).toBe(true);
+    expect(fitsOneLogBatch(maxEvents + 1, 0, 0)).toBe(false);
+    expect(fitsOneLogBatch(1, maxBytes - eventOverheadBytes, 0)).toBe(true);
+    expect(fitsOneLogBatch(2, maxBytes - 2 * eventOverheadBytes + 1, 0)).toBe(false);
+    expect(fitsOneLogBatch(2, 0, maxSpanMs - 1)).toBe(true);
+    expect(fitsOneLogBatch(2, 0, maxSpanMs)).toBe(false);
   });
 });
