@@ -16,6 +16,7 @@ export {
   RotationStrategy,
   SecretRotation,
   type AlternatingUsersRotationOptions,
+  type CertificateRotationOptions,
   type DatabaseRotationOptions,
   type GenericKind,
   type GenericRotationOptions,

@@ -106,3 +106,26 @@ function pick(env: Environment, settings: ReadonlyArray<keyof typeof ROTATION_VA
   }
   return picked;
 }
+
+/** The certificate function's settings. */
+export interface CertificateSettings {
+  /** The ARN of the CA secret (`CA_SECRET_ARN`). */
+  readonly caSecretArn: string;
+}
+
+/**
+ * Everything the certificate function reads: `CA_SECRET_ARN`, required, a secret ARN.
+ * @example
+ * const { caSecretArn } = certificateSettingsFromEnv(process.env);
+ */
+export function certificateSettingsFromEnv(env: Environment): CertificateSettings {
+  const { caSecretArn } = readRotationSettings(env, 'certificate');
+  if (caSecretArn === undefined) {
+    throw new RotationConfigError(
+      ROTATION_VARIABLES.caSecretArn.name,
+      'is required: the ARN of the secret holding the CA that issues the certificates',
+      'caSecretArn',
+    );
+  }
+  return { caSecretArn };
+}

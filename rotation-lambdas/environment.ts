@@ -9,7 +9,7 @@
  * This module is deliberately small and free of CDK and of the rotation protocol: infra imports
  * it (and nothing else of rotation-lambdas), and every rotation bundle contains it.
  */
-import { MAX_TIMER_MS } from '../lib/core';
+import { MAX_TIMER_MS, SECRET_ARN_PATTERN } from '../lib/core';
 import { ValidationError } from '../lib/errors';
 import { API_KEY_PREFIX_PATTERN, resolvePasswordPolicy } from '../lib/generate';
 
@@ -23,7 +23,7 @@ export type GenericKind = 'password' | 'api-key' | 'symmetric-key';
 export const GENERIC_KINDS: readonly GenericKind[] = ['password', 'api-key', 'symmetric-key'];
 
 /** Which functions read a variable. */
-export type RotationFunctionKind = 'generic' | 'database';
+export type RotationFunctionKind = 'generic' | 'database' | 'certificate';
 
 /**
  * The settings a rotation function reads, with plain values (milliseconds, not Durations):
@@ -73,6 +73,12 @@ export interface RotationSettings {
    * @default - Node.js's own CA store only
    */
   readonly caCertificatesFile?: string;
+  /**
+   * `CA_SECRET_ARN`, certificate function only (and required there): the ARN of the secret
+   * holding the issuing CA (`{ certificate, privateKey, chain }`). An ARN, never a value.
+   * @default - none: the certificate function refuses to start without it
+   */
+  readonly caSecretArn?: string;
 }
 
 /** A setting of {@link RotationSettings}. */
@@ -257,6 +263,15 @@ export const ROTATION_VARIABLES: { readonly [S in RotationSetting]: RotationVari
     parse: text,
     render: (value) => value,
   },
+  caSecretArn: {
+    name: 'CA_SECRET_ARN',
+    setting: 'caSecretArn',
+    meaning: 'the ARN of the secret holding the CA that issues the rotated certificates',
+    readBy: ['certificate'],
+    whenUnset: 'the certificate function refuses to start',
+    parse: text,
+    render: (value) => value,
+  },
 };
 
 const SETTINGS = Object.keys(ROTATION_VARIABLES) as RotationSetting[];
@@ -315,6 +330,13 @@ export function checkRotationSettings(settings: RotationSettings, kind?: Rotatio
   }
   if (settings.jsonField !== undefined && !/^.{1,256}$/s.test(settings.jsonField)) {
     throw new RotationConfigError('JSON_FIELD', 'must be a field name of 1 to 256 characters', 'jsonField');
+  }
+  if (settings.caSecretArn !== undefined && !SECRET_ARN_PATTERN.test(settings.caSecretArn)) {
+    throw new RotationConfigError(
+      'CA_SECRET_ARN',
+      'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+      'caSecretArn',
+    );
   }
   for (const setting of ['connectTimeoutMs', 'queryTimeoutMs'] as const) {
     const value = settings[setting];

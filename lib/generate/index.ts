@@ -20,3 +20,21 @@ export { DataKey, generateDataKey } from './data-key';
 export type { DataKeyOptions } from './data-key';
 export { DEFAULT_PORTS, DatabaseCredentials, generateDatabaseCredentials } from './database-credentials';
 export type { DatabaseCredentialsInput, DatabaseEngine, DatabaseSecretJson } from './database-credentials';
+export { createCertificateAuthority, issueCertificate } from './certificate';
+export type { CertificateAuthorityOptions, LeafCertificateOptions } from './certificate';
+export { createCsr, issueCertificateFromCsr } from './certificate-request';
+export type { CertificateRequestOptions, CsrIssueOptions, IssuedCertificate } from './certificate-request';
+export { pemCertificates } from './certificate-authority';
+export type { CertificateAuthorityKeyPair } from './certificate-authority';
+export { CertificateBundle, CertificateRequest, parseCertificateSecret } from './certificate-bundle';
+export type { CertificateSecretJson, RedactedCertificateSecretJson } from './certificate-bundle';
+export { describeCertificate } from './certificate-description';
+export type { CertificateDescription } from './certificate-description';
+export { CERTIFICATE_KEY_ALGORITHMS } from './certificate-options';
+export type {
+  CertificateKeyAlgorithm,
+  CertificateNameOptions,
+  CertificateValidityOptions,
+  ExtendedKeyUsageName,
+  SubjectAlternativeNames,
+} from './certificate-options';

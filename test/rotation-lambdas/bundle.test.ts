@@ -11,7 +11,18 @@ import { pathToFileURL } from 'node:url';
 
 const root = join(__dirname, '..', '..');
 const script = join(root, 'scripts', 'bundle-rotation-lambdas.mjs');
-const HANDLERS = ['generic', 'mysql-alternating', 'mysql-single', 'postgres-alternating', 'postgres-single'];
+const HANDLERS = [
+  'certificate',
+  'generic',
+  'mysql-alternating',
+  'mysql-single',
+  'postgres-alternating',
+  'postgres-single',
+];
+// What each function needs in its environment to start (the rest start with none).
+const STARTUP_ENV: Record<string, Record<string, string>> = {
+  certificate: { CA_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:ca-AbCdEf' },
+};
 const MAX_BYTES = 300 * 1024;
 
 interface Bundle {
@@ -60,6 +71,15 @@ ${report(`
   connection.destroy();
   const wrongPassword = await failure(() => createConnection({ ...server, password: 'keystage-wrong-password' }));
   return { refused, text, roundTrip: row.text, chars: row.chars, grants: (grants as unknown[]).length, parse, unnamed, utf8mb3: (bmp as Array<{ text: string }>)[0]!.text, sjis, wrongPassword };
+`)}`,
+  // The certificate generators as bundled: @peculiar/x509 inside, no node_modules at run time.
+  'certificate-probe': `
+import { createCertificateAuthority, describeCertificate, issueCertificate } from ${JSON.stringify(join(root, 'lib', 'generate'))};
+${report(`
+  const ca = await createCertificateAuthority({ commonName: 'Probe CA' });
+  const leaf = await issueCertificate(ca, { commonName: 'probe.internal', keyAlgorithm: 'rsa-2048' });
+  const { commonName, sans, keyAlgorithm } = describeCertificate(leaf.certificate);
+  return { commonName, dns: sans.dns, keyAlgorithm, chained: leaf.chain === ca.certificate };
 `)}`,
   'pg-probe': `
 import { postgresDriver } from ${JSON.stringify(join(root, 'rotation-lambdas', 'db', 'postgres'))};
@@ -168,10 +188,10 @@ describe('rotation function bundles', () => {
     '%s loads in a fresh node with only the SDK available, silently, exporting handler',
     (name) => {
       const file = JSON.stringify(bundles.get(name)!.file);
-      const result = node([
-        '-e',
-        `process.exitCode = typeof require(${file}).handler === 'function' ? 0 : 3;`,
-      ]);
+      const result = node(
+        ['-e', `process.exitCode = typeof require(${file}).handler === 'function' ? 0 : 3;`],
+        STARTUP_ENV[name],
+      );
       expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
         status: 0,
         stdout: '',
@@ -197,6 +217,22 @@ describe('rotation function bundles', () => {
     expect((result.sjis as { message: string }).message).toMatch(
       /without iconv-lite: encoding sjis is not supported/,
     );
+  });
+
+  it('issues certificates with @peculiar/x509 bundled in, in a node without node_modules', () => {
+    expect(runProbe('certificate-probe')).toEqual({
+      commonName: 'probe.internal',
+      dns: ['probe.internal'],
+      keyAlgorithm: 'rsa-2048',
+      chained: true,
+    });
+  });
+
+  it('the certificate function refuses to start without CA_SECRET_ARN, naming it', () => {
+    const file = JSON.stringify(bundles.get('certificate')!.file);
+    const result = node(['-e', `require(${file})`]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('CA_SECRET_ARN is required');
   });
 
   it('drives PostgreSQL: login, check and a refused role', () => {

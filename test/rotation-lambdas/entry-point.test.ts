@@ -23,7 +23,10 @@ describe('keystage/rotation', () => {
         'RotationFailure',
         'RotationStepError',
         'alternatingUsersStrategy',
+        'certificateSettingsFromEnv',
+        'certificateStrategyFromEnv',
         'connectionSettingsFromEnv',
+        'createCertificateStrategy',
         'createGenericStrategy',
         'createRotationHandler',
         'genericStrategyFromEnv',
@@ -42,10 +45,10 @@ describe('keystage/rotation', () => {
     expect(source).not.toMatch(/export\s+\*/);
   });
 
-  it('loads neither pg nor mysql2 on import: each is an optional peer, loaded when its engine connects', () => {
+  it('loads neither pg, mysql2 nor @peculiar/x509 on import: each is an optional peer, loaded when first used', () => {
     const loaded: string[] = [];
     jest.isolateModules(() => {
-      for (const name of ['pg', 'mysql2/promise']) {
+      for (const name of ['pg', 'mysql2/promise', '@peculiar/x509']) {
         jest.doMock(name, () => {
           loaded.push(name);
           return {};
@@ -54,6 +57,7 @@ describe('keystage/rotation', () => {
       const fresh = jest.requireActual<typeof rotation>('../../rotation-lambdas');
       fresh.postgresSingleStrategy();
       fresh.mysqlAlternatingStrategy();
+      fresh.createCertificateStrategy({ caSecretId: 'prod/pki/ca' });
     });
     expect(loaded).toEqual([]);
   });

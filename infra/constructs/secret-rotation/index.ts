@@ -3,6 +3,7 @@ export type { RotationScheduleProps } from './rotation-schedule';
 export {
   RotationStrategy,
   type AlternatingUsersRotationOptions,
+  type CertificateRotationOptions,
   type DatabaseRotationOptions,
   type GenericKind,
   type GenericRotationOptions,

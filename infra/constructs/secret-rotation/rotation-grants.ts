@@ -16,6 +16,10 @@ export interface RotationFunctionAccess {
   readonly masterSecret: secretsmanager.ISecret | undefined;
   /** The master secret's customer managed key, if it has one. */
   readonly masterKey: kms.IKey | undefined;
+  /** The CA secret, for certificates. @default - none */
+  readonly caSecret?: secretsmanager.ISecret;
+  /** The CA secret's customer managed key, if it has one. @default - none */
+  readonly caKey?: kms.IKey;
   /** The function's log group. */
   readonly logGroup: logs.ILogGroup;
   /** True when the function runs in a VPC. */
@@ -25,7 +29,7 @@ export interface RotationFunctionAccess {
 /**
  * The rotation function's permissions, as inline statements on its role and nothing more: the
  * calls of the rotation protocol on this secret only (AWS's documented rotation policy), reading
- * the master secret, the keys through Secrets Manager only (`kms:ViaService`), its own log group,
+ * the master secret or the CA secret, the keys through Secrets Manager only (`kms:ViaService`), its own log group,
  * GetRandomPassword, and in a VPC the network-interface calls Lambda makes for it.
  */
 export function grantRotationFunction(role: iam.Role, access: RotationFunctionAccess): void {
@@ -48,6 +52,15 @@ export function grantRotationFunction(role: iam.Role, access: RotationFunctionAc
       }),
     );
   }
+  if (access.caSecret !== undefined) {
+    // Read only: the CA's key signs inside the function, and the CA secret is never written.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretPolicyArn(access.caSecret)],
+      }),
+    );
+  }
   if (access.key !== undefined) {
     // Decrypt to read versions, GenerateDataKey for PutSecretValue, only via Secrets Manager.
     role.addToPolicy(
@@ -63,6 +76,15 @@ export function grantRotationFunction(role: iam.Role, access: RotationFunctionAc
       new iam.PolicyStatement({
         actions: ['kms:Decrypt'],
         resources: [access.masterKey.keyArn],
+        conditions: viaService(role),
+      }),
+    );
+  }
+  if (access.caKey !== undefined && access.caKey !== access.key && access.caKey !== access.masterKey) {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [access.caKey.keyArn],
         conditions: viaService(role),
       }),
     );

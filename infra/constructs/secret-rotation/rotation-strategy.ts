@@ -7,6 +7,7 @@ import {
   checkRotationSettings,
   renderRotationEnvironment,
   type GenericKind,
+  type RotationFunctionKind,
   type RotationSetting,
   type RotationSettings,
 } from '../../../rotation-lambdas/environment';
@@ -16,7 +17,12 @@ export type { GenericKind };
 
 /** The bundled rotation functions (README, "Rotation functions"): `dist/rotation-lambdas/<name>`. */
 export type RotationStrategyName =
-  'generic' | 'postgres-single' | 'postgres-alternating' | 'mysql-single' | 'mysql-alternating';
+  | 'generic'
+  | 'postgres-single'
+  | 'postgres-alternating'
+  | 'mysql-single'
+  | 'mysql-alternating'
+  | 'certificate';
 
 /** The password policy of the generated values, for every strategy. */
 export interface RotationPasswordOptions {
@@ -81,6 +87,20 @@ export interface AlternatingUsersRotationOptions extends DatabaseRotationOptions
   readonly masterEncryptionKey?: kms.IKey;
 }
 
+/** Options of `RotationStrategy.certificate`. */
+export interface CertificateRotationOptions {
+  /**
+   * The secret holding the CA that issues the new certificates (`{ certificate, privateKey,
+   * chain }`, PEM). The function gets its ARN (`CA_SECRET_ARN`) and may only read it.
+   */
+  readonly caSecret: secretsmanager.ISecret;
+  /**
+   * The customer managed key of `caSecret`; the role may use it only through Secrets Manager.
+   * @default - the CA secret's own `encryptionKey`; none (the AWS managed key) if it has none
+   */
+  readonly caEncryptionKey?: kms.IKey;
+}
+
 /** The option of a factory that carries each setting of the rotation environment contract. */
 const OPTION_OF: { readonly [S in RotationSetting]: string } = {
   passwordLength: 'passwordLength',
@@ -91,6 +111,7 @@ const OPTION_OF: { readonly [S in RotationSetting]: string } = {
   connectTimeoutMs: 'connectTimeout',
   queryTimeoutMs: 'queryTimeout',
   caCertificatesFile: 'caCertificatesFile',
+  caSecretArn: 'caSecret',
 };
 
 /**
@@ -103,6 +124,7 @@ const OPTION_OF: { readonly [S in RotationSetting]: string } = {
  * RotationStrategy.generic({ kind: 'api-key', apiKeyPrefix: 'acme' });
  * RotationStrategy.postgresSingle({ connectTimeout: Duration.seconds(3) });
  * RotationStrategy.mysqlAlternating({ masterSecret: master.secret });
+ * RotationStrategy.certificate({ caSecret: ca.secret });
  */
 export class RotationStrategy {
   /**
@@ -141,6 +163,25 @@ export class RotationStrategy {
   /** Two MySQL 8 or MariaDB users taking turns; the master user changes the passwords. */
   static mysqlAlternating(options: AlternatingUsersRotationOptions): RotationStrategy {
     return RotationStrategy.database('mysql-alternating', 'RotationStrategy.mysqlAlternating', options);
+  }
+
+  /**
+   * A leaf certificate (`{ certificate, privateKey, chain }`, PEM) reissued from a CA secret
+   * with the same subject, SANs, key algorithm and validity length; the previous certificate
+   * stays readable as AWSPREVIOUS.
+   */
+  static certificate(options: CertificateRotationOptions): RotationStrategy {
+    const factory = 'RotationStrategy.certificate';
+    // Required by the type; checked again for callers without one (JavaScript, `as never`).
+    if ((options as Partial<CertificateRotationOptions> | undefined)?.caSecret === undefined) {
+      propsChecker(factory).fail(
+        'caSecret',
+        'is required: the secret holding the CA that issues the certificates; got none.',
+      );
+    }
+    // The full ARN when CDK knows it (a secret imported by name has only a partial one).
+    const caSecretArn = options.caSecret.secretFullArn ?? options.caSecret.secretArn;
+    return new RotationStrategy('certificate', factory, { caSecretArn }, options);
   }
 
   private static database(
@@ -189,6 +230,10 @@ export class RotationStrategy {
   readonly masterSecret: secretsmanager.ISecret | undefined;
   /** The master secret's key, when given. */
   readonly masterEncryptionKey: kms.IKey | undefined;
+  /** The CA secret, for certificates. */
+  readonly caSecret: secretsmanager.ISecret | undefined;
+  /** The CA secret's key, when given. */
+  readonly caEncryptionKey: kms.IKey | undefined;
   /** How long the function waits to connect, when set. */
   readonly connectTimeout: Duration | undefined;
   /** How long the function waits for a query, when set. */
@@ -204,15 +249,23 @@ export class RotationStrategy {
     name: RotationStrategyName,
     factory: string,
     settings: RotationSettings,
-    options: Partial<AlternatingUsersRotationOptions> & GenericRotationOptions,
+    options: Partial<AlternatingUsersRotationOptions> &
+      GenericRotationOptions &
+      Partial<CertificateRotationOptions>,
   ) {
     this.name = name;
-    this.connectsToDatabase = name !== 'generic';
+    this.connectsToDatabase = name !== 'generic' && name !== 'certificate';
     this.masterSecret = options.masterSecret;
     this.masterEncryptionKey = options.masterEncryptionKey;
+    this.caSecret = options.caSecret;
+    this.caEncryptionKey = options.caEncryptionKey;
     this.connectTimeout = options.connectTimeout;
     this.queryTimeout = options.queryTimeout;
-    checkSettings(factory, settings, this.connectsToDatabase ? 'database' : 'generic');
+    checkSettings(
+      factory,
+      settings,
+      name === 'certificate' ? 'certificate' : this.connectsToDatabase ? 'database' : 'generic',
+    );
     this.environment = renderRotationEnvironment(settings);
   }
 }
@@ -228,7 +281,7 @@ function password(options: RotationPasswordOptions): RotationSettings {
  * The contract's checks, on what is known at synthesis: a token is checked at deployment (the
  * function refuses to start), and a password policy with a token in it not at all here.
  */
-function checkSettings(factory: string, settings: RotationSettings, kind: 'generic' | 'database'): void {
+function checkSettings(factory: string, settings: RotationSettings, kind: RotationFunctionKind): void {
   const known: Record<string, unknown> = {};
   for (const [setting, value] of Object.entries(settings)) {
     if (!Token.isUnresolved(value)) known[setting] = value;

@@ -69,7 +69,7 @@ function validate(props: SecretRotationProps): Duration {
     check.fail(
       'strategy',
       'must be a RotationStrategy (RotationStrategy.generic(), .postgresSingle(), .postgresAlternating({ masterSecret }), ' +
-        `.mysqlSingle(), .mysqlAlternating({ masterSecret })); got ${shown(props.strategy)}.`,
+        `.mysqlSingle(), .mysqlAlternating({ masterSecret }), .certificate({ caSecret })); got ${shown(props.strategy)}.`,
     );
   }
   if (props.vpc === undefined) {
@@ -183,6 +183,14 @@ export class SecretRotation extends Construct {
       key: props.encryptionKey ?? props.secret.encryptionKey,
       masterSecret: strategy.masterSecret,
       masterKey: strategy.masterEncryptionKey ?? strategy.masterSecret?.encryptionKey,
+      ...(strategy.caSecret === undefined
+        ? {}
+        : {
+            caSecret: strategy.caSecret,
+            ...((strategy.caEncryptionKey ?? strategy.caSecret.encryptionKey) === undefined
+              ? {}
+              : { caKey: strategy.caEncryptionKey ?? strategy.caSecret.encryptionKey }),
+          }),
       logGroup,
       inVpc: props.vpc !== undefined,
     });

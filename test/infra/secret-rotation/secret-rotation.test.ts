@@ -113,6 +113,7 @@ describe('SecretRotation', () => {
         expect(fromAsset).toHaveBeenCalledWith(join(bundleDir, 'mysql-single'));
         fromAsset.mockRestore();
         expect(readdirSync(bundleDir).sort()).toEqual([
+          'certificate',
           'generic',
           'mysql-alternating',
           'mysql-single',
