@@ -29,7 +29,9 @@ export type AuditAction =
 
 /**
  * What kind of event: a value read, metadata read, a change, a rotation, a refusal by the
- * access policy (or the service), a refusal by a rate limit, or a signed checkpoint.
+ * access policy (or the service), a refusal by a rate limit, or a signed checkpoint; and for
+ * sealed distribution (`keystage/distribution`), an envelope issued, opened, refused
+ * (expired, used up, revoked, denied, tampered; `reason` says which) or revoked.
  */
 export type AuditEventType =
   | 'secret_access'
@@ -38,7 +40,11 @@ export type AuditEventType =
   | 'rotation'
   | 'access_denied'
   | 'rate_limited'
-  | 'audit_checkpoint';
+  | 'audit_checkpoint'
+  | 'secret_distribution_issued'
+  | 'secret_distribution_opened'
+  | 'secret_distribution_refused'
+  | 'secret_distribution_revoked';
 
 /** Non-secret extras: rule ids, version ids, counts, tag keys. Keys are snake_case. */
 export type AuditDetails = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
@@ -67,7 +73,7 @@ export interface AuditEvent {
   readonly secret_name: string | null;
   /** The secret's environment when the operation knows it, else the principal's. */
   readonly environment: string | null;
-  /** The SecretsClient method; null for a checkpoint. */
+  /** The SecretsClient method; null for a checkpoint and a distribution event (its `event_type` says what). */
   readonly action: AuditAction | null;
   readonly ip_address: string | null;
   readonly user_agent: string | null;

@@ -16,6 +16,10 @@ const EVENT_TYPES: Readonly<Record<AuditEventType, true>> = {
   access_denied: true,
   rate_limited: true,
   audit_checkpoint: true,
+  secret_distribution_issued: true,
+  secret_distribution_opened: true,
+  secret_distribution_refused: true,
+  secret_distribution_revoked: true,
 };
 const ACTIONS: Readonly<Record<AuditAction, true>> = {
   get: true,

@@ -1,0 +1,13 @@
+export { Distributor, MAX_EXPIRES_IN_MS, MAX_USES } from './distributor';
+export type { DistributorOptions, IssueOptions, RecipientRegistration } from './distributor';
+export type { RefusalKind } from './distribution-audit';
+export { SealedEnvelope } from './envelope';
+export type { EnvelopeFacts } from './envelope';
+export { Recipient } from './recipient';
+export type { OpenOptions, RecipientOptions } from './recipient';
+export { RecipientKey, generateRecipientKey, recipientKeyFingerprint } from './recipient-key';
+export { REQUEST_WINDOW_MS } from './redeem';
+export type { RedemptionAnswer, RedemptionRequest, Redeemer } from './redemption';
+export { EnvelopeSigner, EnvelopeVerifier } from './signing';
+export type { SigningKeyOptions } from './signing';
+export type { DistributionUsage } from './usage';
