@@ -6,6 +6,7 @@ export { DEFAULT_TIMEOUTS, KEYSTAGE_TAGS, SecretsClient } from './client';
 export type {
   AccessEvaluator,
   CallOptions,
+  CertificateSecretInput,
   ClientTimeouts,
   Clock,
   CreateSecretOptions,
@@ -32,6 +33,7 @@ export type {
   SecretRef,
   SecretStatus,
   SecretSummary,
+  SecretEnvelopeOptions,
   SecretValueEntry,
   SecretVersion,
   SecretsClientOptions,
@@ -88,6 +90,33 @@ export type {
   RandomEncoding,
   ResolvedPasswordPolicy,
 } from './generate';
+export {
+  CERTIFICATE_KEY_ALGORITHMS,
+  CertificateBundle,
+  CertificateRequest,
+  createCertificateAuthority,
+  createCsr,
+  describeCertificate,
+  issueCertificate,
+  issueCertificateFromCsr,
+  parseCertificateSecret,
+} from './generate';
+export type {
+  CertificateAuthorityKeyPair,
+  CertificateAuthorityOptions,
+  CertificateDescription,
+  CertificateKeyAlgorithm,
+  CertificateNameOptions,
+  CertificateRequestOptions,
+  CertificateSecretJson,
+  CertificateValidityOptions,
+  CsrIssueOptions,
+  ExtendedKeyUsageName,
+  IssuedCertificate,
+  LeafCertificateOptions,
+  RedactedCertificateSecretJson,
+  SubjectAlternativeNames,
+} from './generate';
 export { SecretCache, secretIdsFromEvent } from './cache';
 export { isDatabaseAuthError, isMysqlAuthError, isPgAuthError } from './core';
 export type { CacheStats, FetchedSecret, SecretCacheOptions, SecretSource } from './cache';
@@ -138,3 +167,4 @@ export type {
   ResourcePolicyOptions,
   UnrenderedRule,
 } from './policy';
+export type { DataKeyCacheOptions } from './crypto/envelope-cache';

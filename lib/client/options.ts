@@ -9,6 +9,7 @@ import type { Logger } from '../observability';
 import type { RateLimitStore } from '../policy/rate-limit-store';
 import type { AccessEvaluator, Principal } from './access';
 import { checkPrincipal } from './principal-check';
+import type { SecretEnvelopeOptions } from './sealed-value';
 
 /** The clock keystage reads; injectable so tests need no sleeps. */
 export interface Clock {
@@ -101,6 +102,13 @@ export interface SecretsClientOptions {
    * @default - Date.now and setTimeout
    */
   readonly clock?: Clock;
+  /**
+   * Client-side envelope encryption for `encrypted-json` secrets (the AWS Encryption SDK,
+   * an optional peer: `npm install @aws-crypto/client-node`): the KMS key ARN, an optional
+   * data-key cache, and whether reads keep the decrypted value (`cacheDecrypted`).
+   * @default - none: creating, writing or reading an `encrypted-json` secret fails with CONFIGURATION_ERROR
+   */
+  readonly envelope?: SecretEnvelopeOptions;
 }
 
 /** Every option SecretsClient knows; anything else is a mistake worth reporting. */
@@ -119,6 +127,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SecretsClientOptions>([
   'rateLimitStore',
   'cache',
   'clock',
+  'envelope',
 ]);
 
 /** SDK client settings people pass to SecretsClient itself by mistake. */

@@ -10,6 +10,7 @@ import { callStageSource } from './cache-source';
 import type { Operation } from './operation';
 import { checkOptions, type CallOptions, type Clock, type SecretsClientOptions } from './options';
 import { create, type CreateSecretOptions, type SecretRef } from './operations/create';
+import { resolveCertificateAuthority } from './operations/create-certificate';
 import { deleteSecret, undelete, type DeleteOptions, type DeleteResult } from './operations/delete';
 import { describe } from './operations/describe';
 import { getMany, prefetch, type GetManyResult } from './operations/get-many';
@@ -24,6 +25,7 @@ import type { SecretListItem, SecretSummary, SecretVersion } from './operations/
 import { tag, untag } from './operations/tags';
 import { versions, type VersionsOptions } from './operations/versions';
 import { withSecret, type WithSecretOptions } from './operations/with-secret';
+import { SecretEnvelope } from './sealed-value';
 import {
   CallStage,
   Pipeline,
@@ -79,7 +81,10 @@ export class SecretsClient {
     const clock = checked.clock ?? systemClock;
     const logger = checked.logger ?? silentLogger;
     this.#clients = serviceClients({ ...checked, timeouts: checked.resolvedTimeouts });
-    const call = new CallStage(this.#clients, logger, clock);
+    const clients = this.#clients;
+    const envelope =
+      checked.envelope === undefined ? undefined : new SecretEnvelope(checked.envelope, () => clients.kms);
+    const call = new CallStage(clients, logger, clock, envelope);
     if (checked.cache !== false) {
       this.#cache = new SecretCache(callStageSource(call), {
         // Date.now itself when the clock is the system's: the cache reads it on every hit.
@@ -153,8 +158,18 @@ export class SecretsClient {
    *   database: { engine: 'postgres', host: 'db.internal', dbname: 'billing', username: 'billing_app' },
    * });
    */
-  create(options: CreateSecretOptions): Promise<SecretRef> {
-    return this.#run(create, [options], options);
+  async create(options: CreateSecretOptions): Promise<SecretRef> {
+    const certificate =
+      options?.kind === 'certificate' && options.value === undefined ? options.certificate : undefined;
+    if (typeof certificate?.ca !== 'string') return this.#run(create, [options], options);
+    // A leaf issued by a CA secret: every option is checked first, then the CA is read with
+    // this client's own get, so the access policy and the audit trail see that read too.
+    create.validate(options);
+    const principal = (options as CallOptions).principal;
+    const resolved = await resolveCertificateAuthority(certificate, (id) =>
+      this.get(id, principal === undefined ? NO_OPTIONS : { principal }),
+    );
+    return this.#run(create, [{ ...options, certificate: resolved }], options);
   }
 
   /**

@@ -12,7 +12,15 @@ import { validateSecretName } from './validation';
 export type VersionStage = 'AWSCURRENT' | 'AWSPREVIOUS' | 'AWSPENDING' | (string & {});
 
 /** What a secret holds; decides how `create` generates a value when none is given. */
-export type SecretKind = 'database' | 'api-key' | 'symmetric-key' | 'data-key' | 'generic' | 'json';
+export type SecretKind =
+  | 'database'
+  | 'api-key'
+  | 'symmetric-key'
+  | 'data-key'
+  | 'generic'
+  | 'json'
+  | 'certificate'
+  | 'encrypted-json';
 
 /**
  * Every {@link SecretKind}, in the order the documentation lists them.
@@ -26,6 +34,8 @@ export const SECRET_KINDS: readonly SecretKind[] = Object.freeze([
   'data-key',
   'generic',
   'json',
+  'certificate',
+  'encrypted-json',
 ]);
 
 /** keystage's lifecycle status of a secret, kept in the `keystage:status` tag. */

@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
@@ -50,6 +51,10 @@ describe('README quick start', () => {
     sm.on(PutSecretValueCommand).resolves({
       ARN: arn('prod/billing/partner-api'),
       VersionId: 'v2'.padEnd(32, '0'),
+    });
+    sm.on(DescribeSecretCommand).resolves({
+      ARN: arn('prod/billing/partner-api'),
+      Name: 'prod/billing/partner-api',
     });
     sm.on(ListSecretVersionIdsCommand).resolves({
       ARN: arn('prod/billing/partner-api'),

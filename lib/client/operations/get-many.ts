@@ -4,10 +4,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { FetchedSecret } from '../../cache';
 import { namesSecret, paginate, toKeystageError, validateSecretIds } from '../../core';
-import { KeystageError, SecretNotFoundError } from '../../errors';
+import { KeystageError, SecretDecodeError, SecretNotFoundError } from '../../errors';
 import type { Operation } from '../operation';
 import { checkCallOptions, type CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
+import { SealedSecretValue } from '../sealed-value';
 import { explainDenied } from './read';
 
 /** BatchGetSecretValue takes at most 20 ids per call. */
@@ -41,16 +42,43 @@ function requestedId(
   return undefined;
 }
 
-function entryFrom(id: string, entry: AwsValueEntry): SecretValueEntry {
+function entryFrom(id: string, entry: AwsValueEntry, context: CallContext): SecretValueEntry {
+  // An encrypted-json value is kept as its ciphertext, never as text (see SealedSecretValue).
+  const sealed = SealedSecretValue.fromText(entry.SecretString, context.envelope);
   return {
     id,
     arn: entry.ARN ?? '',
     name: entry.Name ?? '',
     versionId: entry.VersionId ?? '',
     versionStages: entry.VersionStages ?? [],
-    value: entry.SecretString,
-    binary: entry.SecretBinary,
+    value: sealed === undefined ? entry.SecretString : undefined,
+    binary: sealed ?? entry.SecretBinary,
   };
+}
+
+/**
+ * getMany's answer: encrypted-json values are per-id errors (read them with get or
+ * getJson), never their ciphertext posing as a binary value. The cache is filled by
+ * prefetch, which keeps them sealed.
+ */
+function withoutSealed(result: GetManyResult): GetManyResult {
+  const sealed = [...result.values].filter(([, entry]) => entry.binary instanceof SealedSecretValue);
+  if (sealed.length === 0) return result;
+  const values = new Map(result.values);
+  const errors = new Map(result.errors);
+  for (const [id] of sealed) {
+    values.delete(id);
+    errors.set(
+      id,
+      new SecretDecodeError(
+        `Secret ${JSON.stringify(id)} holds an encrypted-json value: read it with get() or getJson().`,
+        {
+          secretId: id,
+        },
+      ),
+    );
+  }
+  return { values, errors };
 }
 
 /** getMany's entries in the shape the cache keeps. */
@@ -97,7 +125,7 @@ export async function fetchMany(ids: readonly string[], context: CallContext): P
         const id = requestedId(pending, entry.Name, entry.ARN);
         if (id === undefined) continue;
         pending.delete(id);
-        values.set(id, entryFrom(id, entry));
+        values.set(id, entryFrom(id, entry, context));
       }
       for (const failure of page.Errors ?? []) {
         const id = requestedId(pending, failure.SecretId, failure.SecretId);
@@ -150,7 +178,7 @@ export const getMany: Operation<[ids: readonly string[], options: CallOptions], 
   kind: 'read',
   validate: (ids, options) => (checkCallOptions(options, 'getMany'), validateSecretIds(ids)),
   secretId: () => undefined,
-  call: fetchMany,
+  call: async (ids, context) => withoutSealed(await fetchMany(ids, context)),
   cache: { keep: (result) => toFetched(result.values) },
   batch: {
     ...idsAlone,

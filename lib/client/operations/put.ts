@@ -2,6 +2,7 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { validateSecretId, validateVersionStage, validateVersionToken, type VersionStage } from '../../core';
 import { ValidationError } from '../../errors';
 import { encodeSecretValue, type EncodedValue } from '../encode-value';
+import { checkedPutTarget, isJsonText, putEncrypted } from './encrypted-json';
 import type { Operation } from '../operation';
 import type { CallOptions } from '../options';
 
@@ -10,6 +11,14 @@ export interface PutOptions extends CallOptions {
   readonly clientRequestToken?: string;
   /** Labels for the new version. @default ['AWSCURRENT'] */
   readonly versionStages?: readonly VersionStage[];
+  /**
+   * `'encrypted-json'` encrypts the value (an object or JSON text) with the client's
+   * `envelope` key, bound to the secret's ARN and the new VersionId, before storing it: what
+   * an `encrypted-json` secret's new versions need. The version id is `clientRequestToken`,
+   * or a random UUID chosen before encrypting.
+   * @default - the value is stored as it is, and refused (VALIDATION_ERROR, field `kind`) when the secret is an `encrypted-json` secret
+   */
+  readonly kind?: 'encrypted-json';
 }
 
 interface PutRequest {
@@ -17,6 +26,22 @@ interface PutRequest {
   readonly value: EncodedValue;
   readonly token: string | undefined;
   readonly stages: string[] | undefined;
+  readonly encrypted: boolean;
+}
+
+/** Checks `kind` and, for encrypted-json, that the value is JSON. */
+function encryptedKind(options: PutOptions | undefined, value: unknown): boolean {
+  if (options?.kind === undefined) return false;
+  if (options.kind !== 'encrypted-json') {
+    throw new ValidationError('kind', "put's kind must be 'encrypted-json' or left out.");
+  }
+  if (value instanceof Uint8Array || (typeof value === 'string' && !isJsonText(value))) {
+    throw new ValidationError(
+      'value',
+      'An encrypted-json value must be a JSON-serialisable object or JSON text.',
+    );
+  }
+  return true;
 }
 
 /** What PutSecretValue answered; the client returns its `versionId`. */
@@ -37,6 +62,8 @@ function stagesOf(value: unknown): string[] | undefined {
 /**
  * `put`: stores a new version. Secrets Manager makes the token idempotent: the same token
  * with the same value is a no-op, with a different value a ResourceExistsException (CONFLICT).
+ * One DescribeSecret first reads the secret's kind tag: a plain put into an `encrypted-json`
+ * secret is refused (see `checkedPutTarget`).
  */
 export const put: Operation<
   [id: string, value: string | Uint8Array | object, options: PutOptions],
@@ -53,13 +80,17 @@ export const put: Operation<
         ? undefined
         : validateVersionToken(options.clientRequestToken, 'clientRequestToken'),
     stages: stagesOf(options?.versionStages),
+    encrypted: encryptedKind(options, value),
   }),
   secretId: (request) => request.secretId,
-  call: async ({ secretId, value, token, stages }, context) => {
+  call: async (request, context) => {
+    if (request.encrypted) return putEncrypted(context, request);
+    const { secretId, value, token, stages } = request;
+    const arn = await checkedPutTarget(context, secretId, false);
     const output = await context.send('PutSecretValue', secretId, (sm) =>
       sm.send(
         new PutSecretValueCommand({
-          SecretId: secretId,
+          SecretId: arn,
           ...value,
           ...(token === undefined ? {} : { ClientRequestToken: token }),
           ...(stages === undefined ? {} : { VersionStages: stages }),

@@ -18,6 +18,7 @@ import { keystageMetadata, tagsToRecord } from '../metadata';
 import type { CacheUse, Invocation, Operation } from '../operation';
 import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
+import { SealedSecretValue } from '../sealed-value';
 
 export interface GetOptions extends CallOptions {
   /** @default 'AWSCURRENT' (when no versionId) */
@@ -117,20 +118,29 @@ export async function fetchVersion(read: VersionRead, context: CallContext): Pro
         }),
       ),
     );
+    // An encrypted-json value is kept as its ciphertext, never as text (see SealedSecretValue).
+    const sealed = SealedSecretValue.fromText(output.SecretString, context.envelope);
     return {
       arn: output.ARN ?? id,
       name: output.Name ?? id,
       versionId: output.VersionId ?? '',
-      text: output.SecretString,
-      binary: output.SecretBinary,
+      text: sealed === undefined ? output.SecretString : undefined,
+      binary: sealed ?? output.SecretBinary,
     };
   } catch (error) {
     throw await explainDenied(context, id, error);
   }
 }
 
-/** How a read turns a version into its answer; `json` parses (once per version when cached). */
-type Decode<I, R> = (input: I, version: FetchedSecret, json: (version: FetchedSecret) => unknown) => R;
+/**
+ * How a read turns a version into its answer; `json` parses (once per version when cached).
+ * An encrypted-json version decrypts first, so its answer is a promise.
+ */
+type Decode<I, R> = (
+  input: I,
+  version: FetchedSecret,
+  json: (version: FetchedSecret) => unknown,
+) => R | Promise<R>;
 
 /**
  * The cache use of a single-version read: a fresh hit is answered as it is (and marked, for
@@ -168,8 +178,9 @@ function readThenDecode<I extends { readonly read: VersionRead }, R>(decode: Dec
   };
 }
 
-function text(input: { readonly read: VersionRead }, version: FetchedSecret): string {
+function text(input: { readonly read: VersionRead }, version: FetchedSecret): string | Promise<string> {
   if (version.text !== undefined) return version.text;
+  if (version.binary instanceof SealedSecretValue) return version.binary.open(version, input.read.id);
   const id = JSON.stringify(input.read.id);
   throw new SecretDecodeError(
     version.binary === undefined
@@ -180,8 +191,16 @@ function text(input: { readonly read: VersionRead }, version: FetchedSecret): st
 }
 
 function binary(input: { readonly read: VersionRead }, version: FetchedSecret): Uint8Array {
-  if (version.binary !== undefined) return version.binary;
   const id = JSON.stringify(input.read.id);
+  if (version.binary instanceof SealedSecretValue) {
+    throw new SecretDecodeError(
+      `Secret ${id} holds an encrypted-json value: read it with get() or getJson().`,
+      {
+        secretId: input.read.id,
+      },
+    );
+  }
+  if (version.binary !== undefined) return version.binary;
   throw new SecretDecodeError(
     version.text === undefined
       ? `Secret ${id} returned no value.`
@@ -200,7 +219,13 @@ interface JsonRead {
  * cause: validators routinely quote the value.
  */
 function checkedJson(input: JsonRead, version: FetchedSecret, json: (v: FetchedSecret) => unknown): unknown {
-  const parsed = json(version);
+  if (version.binary instanceof SealedSecretValue) {
+    return version.binary.openJson(version, input.read.id).then((parsed) => validated(input, parsed));
+  }
+  return validated(input, json(version));
+}
+
+function validated(input: JsonRead, parsed: unknown): unknown {
   const { validate } = input;
   if (validate === undefined) return parsed;
   try {

@@ -2,6 +2,7 @@ import { validateSecretId } from '../../core';
 import { ValidationError } from '../../errors';
 import type { Operation } from '../operation';
 import type { CallOptions } from '../options';
+import { SealedSecretValue } from '../sealed-value';
 
 export interface WithSecretOptions extends CallOptions {
   /**
@@ -54,6 +55,7 @@ export const withSecret: Operation<
       cache.withSecret(
         id,
         (secret) => {
+          if (secret.binary instanceof SealedSecretValue) return secret.binary.open(secret, id).then(fn);
           if (secret.text === undefined) {
             return Promise.reject(
               new ValidationError('id', `Secret ${JSON.stringify(id)} holds binary data.`),

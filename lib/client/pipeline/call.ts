@@ -3,6 +3,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { toKeystageError } from '../../core';
 import type { Logger } from '../../observability';
 import type { Clock } from '../options';
+import type { SecretEnvelope } from '../sealed-value';
 import type { AnyOperation } from '../operation';
 import type { Handler, Stage } from './stage';
 
@@ -21,6 +22,8 @@ export interface CallContext {
   ): Promise<T>;
   /** The KMS client, created (and its SDK module loaded) on first use. */
   readonly kms: KMSClient;
+  /** Envelope encryption of `encrypted-json` values; undefined when the client was given no `envelope`. */
+  readonly envelope: SecretEnvelope | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
 }
@@ -42,7 +45,7 @@ export class CallStage implements Stage {
   readonly name = 'call';
   readonly #context: CallContext;
 
-  constructor(clients: ServiceClients, logger: Logger, clock: Clock) {
+  constructor(clients: ServiceClients, logger: Logger, clock: Clock, envelope?: SecretEnvelope) {
     this.#context = {
       send: async (api, secretId, request) => {
         try {
@@ -57,6 +60,7 @@ export class CallStage implements Stage {
       get kms() {
         return clients.kms;
       },
+      envelope,
       logger,
       clock,
     };

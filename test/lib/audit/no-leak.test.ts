@@ -1,6 +1,7 @@
 import {
   BatchGetSecretValueCommand,
   CreateSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
@@ -58,6 +59,7 @@ describe('audit events never hold a value', () => {
       VersionId: version('v2'),
       ...meta,
     });
+    sm.on(DescribeSecretCommand).resolves({ ARN: arnOf('prod/app/s'), Name: 'prod/app/s', ...meta });
     sm.on(GetSecretValueCommand, { SecretId: 'prod/app/s' }).resolves({
       ARN: arnOf('prod/app/s'),
       Name: 'prod/app/s',

@@ -54,6 +54,7 @@ describe('SecretsClient reads through its cache', () => {
     const { client } = clientFixture();
     sm.on(GetSecretValueCommand).resolvesOnce(answer('old')).resolves(answer('new', 'v2'));
     sm.on(PutSecretValueCommand).resolves({ ARN: arnOf(NAME), VersionId: version('v2') });
+    sm.on(DescribeSecretCommand).resolves({ ARN: arnOf(NAME), Name: NAME });
     await client.get(NAME);
     await client.put(NAME, 'new');
     await expect(client.get(NAME)).resolves.toBe('new');
@@ -64,6 +65,7 @@ describe('SecretsClient reads through its cache', () => {
     const { client } = clientFixture();
     sm.on(GetSecretValueCommand).resolvesOnce(answer('old')).resolves(answer('new', 'v2'));
     sm.on(PutSecretValueCommand).rejects(accessDenied('not allowed to put'));
+    sm.on(DescribeSecretCommand).resolves({ ARN: arnOf(NAME), Name: NAME });
     await client.get(NAME);
     await expect(client.put(NAME, 'new')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await expect(client.get(NAME)).resolves.toBe('new');
@@ -136,6 +138,7 @@ describe('SecretsClient reads through its cache', () => {
       .callsFakeOnce(() => new Promise((resolve) => (answerRead = resolve)))
       .resolves(answer('new', 'v2'));
     sm.on(PutSecretValueCommand).resolves({ ARN: arnOf(NAME), VersionId: version('v2') });
+    sm.on(DescribeSecretCommand).resolves({ ARN: arnOf(NAME), Name: NAME });
     const read = client.get(NAME);
     await new Promise((resolve) => setImmediate(resolve));
     await client.put(NAME, 'new');

@@ -24,11 +24,13 @@ describe('naming', () => {
     expect(Object.values(KEYSTAGE_TAGS).every((key) => key.startsWith('keystage:'))).toBe(true);
   });
 
-  it('lists the six kinds', () => {
+  it('lists every kind', () => {
     expect([...SECRET_KINDS].sort()).toEqual([
       'api-key',
+      'certificate',
       'data-key',
       'database',
+      'encrypted-json',
       'generic',
       'json',
       'symmetric-key',

@@ -1,4 +1,5 @@
 import {
+  DescribeSecretCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -19,6 +20,7 @@ describe('SecretsClient.put', () => {
   let f: ClientFixture;
   beforeEach(() => {
     f = clientFixture();
+    sm.on(DescribeSecretCommand).resolves({ ARN: arnOf(NAME), Name: NAME, Tags: [] });
     sm.on(PutSecretValueCommand).resolves({
       ARN: arnOf(NAME),
       VersionId: version('v2'),
@@ -28,7 +30,10 @@ describe('SecretsClient.put', () => {
 
   it('stores a string and returns the new VersionId', async () => {
     await expect(f.client.put(NAME, 'next')).resolves.toBe(version('v2'));
-    expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, { SecretId: NAME, SecretString: 'next' });
+    expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, {
+      SecretId: arnOf(NAME),
+      SecretString: 'next',
+    });
     expect(f.events[0]).toMatchObject({
       action: 'put',
       secret_name: NAME,
@@ -44,7 +49,7 @@ describe('SecretsClient.put', () => {
       versionStages: ['AWSPENDING'],
     });
     expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, {
-      SecretId: NAME,
+      SecretId: arnOf(NAME),
       SecretBinary: new Uint8Array([9]),
       ClientRequestToken: token,
       VersionStages: ['AWSPENDING'],
@@ -69,8 +74,40 @@ describe('SecretsClient.put', () => {
   });
 
   it('maps a missing secret to SECRET_NOT_FOUND', async () => {
-    sm.on(PutSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'no', ...meta }));
+    sm.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ message: 'no', ...meta }));
     expect((await rejection(f.client.put(NAME, 'v'))).code).toBe('SECRET_NOT_FOUND');
+    expect(sm).not.toHaveReceivedCommand(PutSecretValueCommand);
+  });
+
+  it('reads the kind tag first and writes to the ARN it answered', async () => {
+    await f.client.put(NAME, 'next');
+    expect(sm).toHaveReceivedNthCommandWith(1, DescribeSecretCommand, { SecretId: NAME });
+    expect(sm).toHaveReceivedNthCommandWith(2, PutSecretValueCommand, { SecretId: arnOf(NAME) });
+    expect(sm.calls()).toHaveLength(2);
+  });
+
+  it.each<[string, string | Uint8Array | object]>([
+    ['an object', { a: 1 }],
+    ['text', 'plain text'],
+    ['bytes', new Uint8Array([1])],
+  ])('refuses to store %s unencrypted in an encrypted-json secret, writing nothing', async (_what, value) => {
+    sm.on(DescribeSecretCommand).resolves({
+      ARN: arnOf(NAME),
+      Name: NAME,
+      Tags: [{ Key: 'keystage:type', Value: 'encrypted-json' }],
+    });
+    const error = await rejection(f.client.put(NAME, value));
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', field: 'kind' });
+    expect(error.message).toContain("{ kind: 'encrypted-json' }");
+    expect(sm).not.toHaveReceivedCommand(PutSecretValueCommand);
+  });
+
+  it('stores a plain value in a secret of any other kind', async () => {
+    sm.on(DescribeSecretCommand).resolves({
+      ARN: arnOf(NAME),
+      Tags: [{ Key: 'keystage:type', Value: 'json' }],
+    });
+    await expect(f.client.put(NAME, { a: 1 })).resolves.toBe(version('v2'));
   });
 
   it.each<[unknown, object, string]>([

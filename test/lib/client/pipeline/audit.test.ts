@@ -150,6 +150,7 @@ describe('the audit stage', () => {
         VersionId: version('v2'),
         ...meta,
       });
+      sm.on(DescribeSecretCommand).resolves({ ARN: arnOf(NAME), Name: NAME, ...meta });
       await client.put(NAME, 'next');
       expect(sink.entries).toEqual([
         expect.objectContaining({ event_type: 'secret_change', action: 'put', version_id: version('v2') }),
@@ -391,6 +392,7 @@ describe('the audit stage', () => {
         VersionId: version('v2'),
         ...meta,
       });
+      sm.on(DescribeSecretCommand).resolves({ ARN: arnOf(NAME), Name: NAME, ...meta });
       const error = await rejection(client.put(NAME, 'next'));
       expect(error).toBeInstanceOf(AuditUnavailableError);
       expect(error.message).toMatch(/was done/);
