@@ -12,6 +12,8 @@ module.exports = {
     '^keystage$': '<rootDir>/lib/index.ts',
     '^keystage/local$': '<rootDir>/lib/local/index.ts',
     '^keystage/audit$': '<rootDir>/lib/audit/index.ts',
+    '^keystage/crypto$': '<rootDir>/lib/crypto/index.ts',
+    '^keystage/distribution$': '<rootDir>/lib/distribution/index.ts',
   },
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],
   // A throwaway PostgreSQL cluster with password authentication for the rotation suites.

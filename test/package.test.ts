@@ -90,7 +90,7 @@ describe('package', () => {
     expect(Object.keys(pkg.peerDependencies).filter((name) => !imported.has(name))).toEqual([]);
   });
 
-  it('requires only the Secrets Manager client; KMS, CloudWatch Logs, the CDK and the drivers are optional peers', () => {
+  it('requires only the Secrets Manager client; KMS, CloudWatch Logs, the crypto libraries, the CDK and the drivers are optional peers', () => {
     const optional = Object.keys(pkg.peerDependencies).filter(
       (name) => pkg.peerDependenciesMeta[name]?.optional === true,
     );
@@ -98,12 +98,16 @@ describe('package', () => {
       '@aws-sdk/client-secrets-manager',
     ]);
     expect(optional.sort()).toEqual([
+      '@aws-crypto/client-node',
       '@aws-sdk/client-cloudwatch-logs',
       '@aws-sdk/client-kms',
+      '@hpke/core',
+      '@peculiar/x509',
       'aws-cdk-lib',
       'constructs',
       'mysql2',
       'pg',
+      'shamir-secret-sharing',
     ]);
   });
 

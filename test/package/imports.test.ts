@@ -3,7 +3,14 @@ import { cleanUp, fixture, pack, project, run, type Tarball } from './support';
 // The fewest a service that only reads installs: keystage and @aws-sdk/client-secrets-manager.
 // Every entry point that needs nothing more loads from it, as an ES module and from CommonJS,
 // with the same named exports.
-const ENTRIES = ['keystage', 'keystage/local', 'keystage/rotation', 'keystage/audit'] as const;
+const ENTRIES = [
+  'keystage',
+  'keystage/local',
+  'keystage/rotation',
+  'keystage/audit',
+  'keystage/crypto',
+  'keystage/distribution',
+] as const;
 
 let tarball: Tarball;
 let dir: string;
@@ -31,7 +38,7 @@ describe('a service with only keystage and the Secrets Manager client installed'
     expect(missing).toEqual(['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2']);
   });
 
-  it('imports keystage, keystage/local, keystage/rotation and keystage/audit as ES modules, with named exports', () => {
+  it('imports every entry but keystage/infra as an ES module, with named exports (the crypto libraries load on first use)', () => {
     const esm = names('esm.mjs', ENTRIES);
     expect(esm['keystage']).toEqual(
       expect.arrayContaining(['SecretsClient', 'SecretCache', 'generatePassword']),
@@ -42,6 +49,12 @@ describe('a service with only keystage and the Secrets Manager client installed'
     );
     expect(esm['keystage/audit']).toEqual(
       expect.arrayContaining(['usageMetrics', 'accessReport', 'reportCsv']),
+    );
+    expect(esm['keystage/crypto']).toEqual(
+      expect.arrayContaining(['EnvelopeEncryption', 'splitSecret', 'combineShares']),
+    );
+    expect(esm['keystage/distribution']).toEqual(
+      expect.arrayContaining(['Distributor', 'Recipient', 'generateRecipientKey']),
     );
   });
 

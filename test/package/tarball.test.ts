@@ -45,10 +45,12 @@ describe('the packed tarball', () => {
     expect(targets.filter((target) => !has(target))).toEqual([]);
   });
 
-  it('has keystage/rotation and keystage/audit entries beside keystage, keystage/local and keystage/infra', () => {
+  it('has keystage/rotation, keystage/audit, keystage/crypto and keystage/distribution entries beside keystage, keystage/local and keystage/infra', () => {
     expect(Object.keys(manifest().exports).sort()).toEqual([
       '.',
       './audit',
+      './crypto',
+      './distribution',
       './infra',
       './local',
       './package.json',
@@ -61,6 +63,7 @@ describe('the packed tarball', () => {
     const bundles = tarball.files.filter((file) => /^dist\/rotation-lambdas\/[^/]+\/index\.js$/.test(file));
     expect(handlers).toEqual([]); // the bundles are what deploys
     expect(bundles.map((file) => file.split('/')[2]).sort()).toEqual([
+      'certificate',
       'generic',
       'mysql-alternating',
       'mysql-single',
