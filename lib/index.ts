@@ -168,3 +168,4 @@ export type {
   UnrenderedRule,
 } from './policy';
 export type { DataKeyCacheOptions } from './crypto/envelope-cache';
+export type { KmsClient, KmsClientConfig } from './core/kms-client';

@@ -1,7 +1,8 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { createHmac } from 'node:crypto';
 import { inspect } from 'node:util';
-import { kmsSdk, toKeystageError } from '../core';
+import { toKeystageError } from '../core';
+import { kmsSdk } from '../core/kms-sdk';
 import { ValidationError } from '../errors';
 import {
   CHECKPOINT_ALGORITHM,

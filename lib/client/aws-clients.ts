@@ -1,14 +1,14 @@
-import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { kmsSdk, timeoutHandler } from '../core';
-import type { ClientTimeouts } from '../core';
+import { timeoutHandler } from '../core';
+import type { ClientTimeouts, KmsClient, KmsClientConfig } from '../core';
+import { kmsSdk, sdkKmsConfig } from '../core/kms-sdk';
 import type { ServiceClients } from './pipeline';
 
 export interface ClientChoice {
   readonly secretsManager?: SecretsManagerClient;
   readonly secretsManagerConfig?: SecretsManagerClientConfig;
-  readonly kms?: KMSClient;
-  readonly kmsConfig?: KMSClientConfig;
+  readonly kms?: KmsClient;
+  readonly kmsConfig?: KmsClientConfig;
   readonly timeouts: Required<ClientTimeouts>;
 }
 
@@ -27,12 +27,19 @@ export function serviceClients(choice: ClientChoice): ServiceClients {
   let kms = choice.kms;
   return {
     secretsManager,
-    get kms(): KMSClient {
-      kms ??= new (kmsSdk().KMSClient)({
-        ...choice.kmsConfig,
-        requestHandler: choice.kmsConfig?.requestHandler ?? timeoutHandler(choice.timeouts),
-      });
+    get kms(): KmsClient {
+      kms ??= defaultKmsClient(choice);
       return kms;
     },
   };
+}
+
+/** keystage's own KMS client, from `kmsConfig` and the timeouts; loads the KMS SDK. */
+function defaultKmsClient(choice: ClientChoice): KmsClient {
+  return new (kmsSdk().KMSClient)(
+    sdkKmsConfig({
+      ...choice.kmsConfig,
+      requestHandler: choice.kmsConfig?.requestHandler ?? timeoutHandler(choice.timeouts),
+    }),
+  );
 }

@@ -1,9 +1,14 @@
-import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 // The event types alone: the audit barrel also holds sinks that name an optional SDK.
 import type { AuditSink } from '../audit/audit-event';
 import type { SecretCacheOptions } from '../cache';
-import { DEFAULT_TIMEOUTS, validateDurationMs, type ClientTimeouts } from '../core';
+import {
+  DEFAULT_TIMEOUTS,
+  validateDurationMs,
+  type ClientTimeouts,
+  type KmsClient,
+  type KmsClientConfig,
+} from '../core';
 import { ValidationError, show } from '../errors';
 import type { Logger } from '../observability';
 import type { RateLimitStore } from '../policy/rate-limit-store';
@@ -33,12 +38,12 @@ export interface SecretsClientOptions {
    * A ready KMS client, used for data keys. It is used as it is: `timeouts` do not apply to it.
    * @default - a new client from `kmsConfig`, with `timeouts`, created on first use
    */
-  readonly kms?: KMSClient;
+  readonly kms?: KmsClient;
   /**
    * Configuration for the default KMS client. Not allowed together with `kms`.
    * @default - the standard SDK environment, including AWS_ENDPOINT_URL(_KMS)
    */
-  readonly kmsConfig?: KMSClientConfig;
+  readonly kmsConfig?: KmsClientConfig;
   /**
    * Connection and request timeouts of the clients keystage creates (not of clients passed
    * in). Not allowed together with a `requestHandler` in their configuration, nor when both

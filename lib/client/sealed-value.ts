@@ -1,9 +1,9 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
 import { inspect } from 'node:util';
 import type { FetchedSecret } from '../cache';
-import { MAX_SECRET_VALUE_BYTES } from '../core';
+import { MAX_SECRET_VALUE_BYTES, type KmsClient } from '../core';
+import { sdkKmsClient } from '../core/kms-sdk';
 import { EnvelopeEncryption, checkEnvelopeOptions, type CheckedEnvelopeOptions } from '../crypto/envelope';
-import { secretContext } from '../crypto/encryption-context';
+import { secretContext, type EncryptionContext } from '../crypto/encryption-context';
 import { encryptionSdk } from '../crypto/encryption-sdk';
 import type { DataKeyCacheOptions } from '../crypto/envelope-cache';
 import { ConfigurationError, SecretDecodeError, ValidationError, show } from '../errors';
@@ -54,6 +54,16 @@ export interface SecretEnvelopeOptions {
 }
 
 /**
+ * What the client's envelope encrypts and decrypts with (an EnvelopeEncryption). Its own
+ * type, so these declarations, reached from the root entry, do not reach the crypto entry's,
+ * which name the KMS SDK (an optional peer).
+ */
+export interface EnvelopeCipher {
+  encrypt(plaintext: string, options: { readonly context: EncryptionContext }): Promise<Uint8Array>;
+  decrypt(message: Uint8Array, options: { readonly expectedContext: EncryptionContext }): Promise<Uint8Array>;
+}
+
+/**
  * The client's envelope: checked options, the EnvelopeEncryption made on first use.
  * @example
  * const envelope = new SecretEnvelope({ keyId: keyArn }, () => clients.kms);
@@ -61,11 +71,11 @@ export interface SecretEnvelopeOptions {
  */
 export class SecretEnvelope {
   readonly #options: CheckedEnvelopeOptions;
-  readonly #kms: () => KMSClient;
+  readonly #kms: () => KmsClient;
   readonly cacheDecrypted: boolean;
   #envelope: EnvelopeEncryption | undefined;
 
-  constructor(options: SecretEnvelopeOptions, kms: () => KMSClient) {
+  constructor(options: SecretEnvelopeOptions, kms: () => KmsClient) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new ValidationError(
         'envelope',
@@ -92,7 +102,7 @@ export class SecretEnvelope {
   }
 
   /** The EnvelopeEncryption; loads the Encryption SDK, so a missing package fails before any write. */
-  encryption(): EnvelopeEncryption {
+  encryption(): EnvelopeCipher {
     if (this.#envelope !== undefined) return this.#envelope;
     encryptionSdk();
     const { keyId, decryptKeyIds, cache, signed } = this.#options;
@@ -100,7 +110,7 @@ export class SecretEnvelope {
       keyId,
       decryptKeyIds,
       signed,
-      kms: this.#kms(),
+      kms: sdkKmsClient(this.#kms()),
       ...(cache === undefined ? {} : { cache }),
     });
     return this.#envelope;

@@ -1,7 +1,7 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { inspect } from 'node:util';
 import { SecretCache } from '../cache';
+import type { KmsClient } from '../core';
 import type { KeystageError } from '../errors';
 import { silentLogger } from '../observability';
 import { InProcessRateLimitStore } from '../policy/rate-limit-in-process';
@@ -130,8 +130,12 @@ export class SecretsClient {
     return this.#clients.secretsManager;
   }
 
-  /** The KMS client in use; the default one is created on first use. */
-  get kms(): KMSClient {
+  /**
+   * The KMS client in use; the default one is created on first use. Typed as keystage's
+   * `KmsClient` (the KMS SDK is an optional peer): to call KMS with typed answers, keep the
+   * `KMSClient` you passed as `kms`.
+   */
+  get kms(): KmsClient {
     return this.#clients.kms;
   }
 

@@ -14,7 +14,8 @@ export type {
 } from './database-secret';
 export { toKeystageError } from './aws-errors';
 export type { AwsErrorContext } from './aws-errors';
-export { kmsSdk } from './kms-sdk';
+// kms-sdk is imported by its path: its declarations name the KMS SDK (an optional peer).
+export type { KmsClient, KmsClientConfig } from './kms-client';
 export { optionalPeer } from './optional-peer';
 export type { PeerUse } from './optional-peer';
 export { KEYSTAGE_TAGS, KEYSTAGE_TAG_PREFIX, SECRET_KINDS, secretName, validateNameSegment } from './naming';

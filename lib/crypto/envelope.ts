@@ -1,7 +1,8 @@
 import type * as EncryptionSdk from '@aws-crypto/client-node';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { inspect } from 'node:util';
-import { DEFAULT_TIMEOUTS, kmsSdk, timeoutHandler, validateKmsKeyId } from '../core';
+import { DEFAULT_TIMEOUTS, timeoutHandler, validateKmsKeyId } from '../core';
+import { kmsSdk } from '../core/kms-sdk';
 import { KeystageError, SecretDecodeError, ValidationError, show } from '../errors';
 import { checkContext, validateEncryptionContext, type EncryptionContext } from './encryption-context';
 import { encryptionSdk } from './encryption-sdk';

@@ -8,7 +8,8 @@ import type {
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { kmsSdk, toKeystageError } from '../core';
+import { toKeystageError } from '../core';
+import { kmsSdk } from '../core/kms-sdk';
 import { SecretDecodeError, type KeystageError } from '../errors';
 
 /** Decrypt answers that say the wrapped key itself is bad or foreign: a decoding failure, not a refusal. */

@@ -1,6 +1,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { kmsSdk, toKeystageError, validateKmsKeyId } from '../core';
+import { toKeystageError, validateKmsKeyId } from '../core';
+import { kmsSdk } from '../core/kms-sdk';
 import { ConfigurationError, SecretDecodeError, ValidationError, show } from '../errors';
 import { envelopeParts, type SealedEnvelope } from './envelope';
 

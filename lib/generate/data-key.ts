@@ -1,6 +1,6 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
 import { inspect } from 'node:util';
-import { kmsSdk, toKeystageError } from '../core';
+import { toKeystageError, type KmsClient } from '../core';
+import { kmsSdk, sdkKmsClient } from '../core/kms-sdk';
 import { UnexpectedServiceError, ValidationError, show } from '../errors';
 
 /**
@@ -70,7 +70,7 @@ export interface DataKeyOptions {
  * const key = await generateDataKey(new KMSClient({}), { keyId: 'alias/app', encryptionContext: { app: 'billing' } });
  * try { encryptWith(key.plaintext); store(key.wrappedKey); } finally { key.destroy(); }
  */
-export async function generateDataKey(kms: KMSClient, options: DataKeyOptions): Promise<DataKey> {
+export async function generateDataKey(kms: KmsClient, options: DataKeyOptions): Promise<DataKey> {
   const keyId = options?.keyId;
   if (typeof keyId !== 'string' || keyId.length === 0 || keyId.length > 2048) {
     throw new ValidationError('keyId', `keyId must be a KMS key id, ARN or alias, got ${show(keyId)}.`);
@@ -92,7 +92,7 @@ export async function generateDataKey(kms: KMSClient, options: DataKeyOptions): 
   const { GenerateDataKeyCommand } = kmsSdk();
   let response;
   try {
-    response = await kms.send(
+    response = await sdkKmsClient(kms).send(
       new GenerateDataKeyCommand({
         KeyId: keyId,
         KeySpec: 'AES_256',

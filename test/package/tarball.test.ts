@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
+import * as ts from 'typescript';
 import { cleanUp, pack, root, tempDir, type Tarball } from './support';
 
 interface Manifest {
@@ -23,6 +24,41 @@ afterAll(() => cleanUp());
 const inPackage = (path: string): string => join(unpacked, 'package', path);
 const has = (path: string): boolean => tarball.files.includes(normalize(path).replace(/\\/g, '/'));
 const manifest = (): Manifest => JSON.parse(readFileSync(inPackage('package.json'), 'utf8')) as Manifest;
+
+/**
+ * Each packed declaration file an entry's types reach (a package path), with the packages it
+ * imports: every import, export-from and import() type, comments ignored, as tsc follows them.
+ */
+function reachedDeclarations(entry: string): Map<string, string[]> {
+  const types = manifest().exports[entry];
+  if (types === undefined || typeof types === 'string') throw new Error(`no types for ${entry}`);
+  const reached = new Map<string, string[]>();
+  const queue = [normalize(types.types)];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (reached.has(file)) continue;
+    const imported = ts
+      .preProcessFile(readFileSync(inPackage(file), 'utf8'), true, true)
+      .importedFiles.map((info) => info.fileName);
+    reached.set(
+      file,
+      imported.filter((specifier) => !specifier.startsWith('.')),
+    );
+    for (const specifier of imported.filter((name) => name.startsWith('.'))) {
+      const base = normalize(join(dirname(file), specifier));
+      queue.push(has(`${base}.d.ts`) ? `${base}.d.ts` : join(base, 'index.d.ts'));
+    }
+  }
+  return reached;
+}
+
+/** The reached declarations that import `name` (or a subpath of it). */
+const importing = (reached: Map<string, string[]>, name: string): string[] =>
+  [...reached]
+    .filter(([, packages]) =>
+      packages.some((specifier) => specifier === name || specifier.startsWith(`${name}/`)),
+    )
+    .map(([file]) => relative('.', file));
 
 describe('the packed tarball', () => {
   it('has the Apache-2.0 LICENSE the manifest names', () => {
@@ -86,6 +122,27 @@ describe('the packed tarball', () => {
         .map((base) => `${file} -> ${base}`),
     );
     expect(missing).toEqual([]);
+  });
+
+  it("names no @aws-sdk/client-kms type in any declaration the root entry's types reach (it is an optional peer)", () => {
+    const reached = reachedDeclarations('.');
+    // The options, the client and the data key are the declarations that named it once.
+    for (const file of [
+      'client/options',
+      'client/secrets-client',
+      'client/pipeline/call',
+      'generate/data-key',
+    ]) {
+      expect(reached.has(`dist/lib/${file}.d.ts`)).toBe(true);
+    }
+    expect(importing(reached, '@aws-sdk/client-secrets-manager')).toContain('dist/lib/client/options.d.ts');
+    expect(importing(reached, '@aws-sdk/client-kms')).toEqual([]);
+  });
+
+  it('would see one: keystage/crypto, whose envelope takes a KMSClient, does name it', () => {
+    expect(importing(reachedDeclarations('./crypto'), '@aws-sdk/client-kms')).toContain(
+      'dist/lib/crypto/envelope.d.ts',
+    );
   });
 
   it('ships no source maps (they would point at sources it does not ship) and no file that names one', () => {

@@ -1,6 +1,5 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { toKeystageError } from '../../core';
+import { toKeystageError, type KmsClient } from '../../core';
 import type { Logger } from '../../observability';
 import type { Clock } from '../options';
 import type { SecretEnvelope } from '../sealed-value';
@@ -21,7 +20,7 @@ export interface CallContext {
     request: (client: SecretsManagerClient) => Promise<T>,
   ): Promise<T>;
   /** The KMS client, created (and its SDK module loaded) on first use. */
-  readonly kms: KMSClient;
+  readonly kms: KmsClient;
   /** Envelope encryption of `encrypted-json` values; undefined when the client was given no `envelope`. */
   readonly envelope: SecretEnvelope | undefined;
   readonly logger: Logger;
@@ -32,7 +31,7 @@ export interface CallContext {
 export interface ServiceClients {
   readonly secretsManager: SecretsManagerClient;
   /** Created on first read. */
-  readonly kms: KMSClient;
+  readonly kms: KmsClient;
 }
 
 /**
