@@ -109,23 +109,20 @@ function pick(env: Environment, settings: ReadonlyArray<keyof typeof ROTATION_VA
 
 /** The certificate function's settings. */
 export interface CertificateSettings {
-  /** The ARN of the CA secret (`CA_SECRET_ARN`). */
-  readonly caSecretArn: string;
+  /**
+   * The ARN of the CA secret (`CA_SECRET_ARN`): the CA the function's role may read. A
+   * rotated secret's `caarn`, when it has one, must name the same secret.
+   * @default - the CA each rotated secret names in its `caarn`
+   */
+  readonly caSecretArn?: string;
 }
 
 /**
- * Everything the certificate function reads: `CA_SECRET_ARN`, required, a secret ARN.
+ * Everything the certificate function reads: `CA_SECRET_ARN`, a secret ARN when set.
  * @example
  * const { caSecretArn } = certificateSettingsFromEnv(process.env);
  */
 export function certificateSettingsFromEnv(env: Environment): CertificateSettings {
   const { caSecretArn } = readRotationSettings(env, 'certificate');
-  if (caSecretArn === undefined) {
-    throw new RotationConfigError(
-      ROTATION_VARIABLES.caSecretArn.name,
-      'is required: the ARN of the secret holding the CA that issues the certificates',
-      'caSecretArn',
-    );
-  }
-  return { caSecretArn };
+  return caSecretArn === undefined ? {} : { caSecretArn };
 }

@@ -74,9 +74,10 @@ export interface RotationSettings {
    */
   readonly caCertificatesFile?: string;
   /**
-   * `CA_SECRET_ARN`, certificate function only (and required there): the ARN of the secret
-   * holding the issuing CA (`{ certificate, privateKey, chain }`). An ARN, never a value.
-   * @default - none: the certificate function refuses to start without it
+   * `CA_SECRET_ARN`, certificate function only: the ARN of the secret holding the issuing CA
+   * (`{ certificate, privateKey, chain }`), the one the function's role may read. A rotated
+   * secret's `caarn`, when it has one, must name the same secret. An ARN, never a value.
+   * @default - the CA each rotated secret names in its `caarn` (a secret with neither cannot rotate)
    */
   readonly caSecretArn?: string;
 }
@@ -268,7 +269,7 @@ export const ROTATION_VARIABLES: { readonly [S in RotationSetting]: RotationVari
     setting: 'caSecretArn',
     meaning: 'the ARN of the secret holding the CA that issues the rotated certificates',
     readBy: ['certificate'],
-    whenUnset: 'the certificate function refuses to start',
+    whenUnset: 'the CA each rotated secret names in its caarn',
     parse: text,
     render: (value) => value,
   },

@@ -10,7 +10,7 @@ import { callStageSource } from './cache-source';
 import type { Operation } from './operation';
 import { checkOptions, type CallOptions, type Clock, type SecretsClientOptions } from './options';
 import { create, type CreateSecretOptions, type SecretRef } from './operations/create';
-import { resolveCertificateAuthority } from './operations/create-certificate';
+import { readCertificateAuthority, resolveCertificateAuthority } from './operations/create-certificate';
 import { deleteSecret, undelete, type DeleteOptions, type DeleteResult } from './operations/delete';
 import { describe } from './operations/describe';
 import { getMany, prefetch, type GetManyResult } from './operations/get-many';
@@ -166,12 +166,17 @@ export class SecretsClient {
     const certificate =
       options?.kind === 'certificate' && options.value === undefined ? options.certificate : undefined;
     if (typeof certificate?.ca !== 'string') return this.#run(create, [options], options);
-    // A leaf issued by a CA secret: every option is checked first, then the CA is read with
-    // this client's own get, so the access policy and the audit trail see that read too.
+    // A leaf issued by a CA secret: every option is checked first, then the CA is read as a
+    // get through this client's pipeline, so the access policy and the audit trail see that
+    // read too; its answer carries the ARN the leaf stores as caarn.
     create.validate(options);
     const principal = (options as CallOptions).principal;
     const resolved = await resolveCertificateAuthority(certificate, (id) =>
-      this.get(id, principal === undefined ? NO_OPTIONS : { principal }),
+      this.#run(
+        readCertificateAuthority,
+        [id, principal === undefined ? NO_OPTIONS : { principal }],
+        options,
+      ),
     );
     return this.#run(create, [{ ...options, certificate: resolved }], options);
   }

@@ -1,7 +1,12 @@
 import { inspect } from 'node:util';
+import { SECRET_ARN_PATTERN } from '../core';
 import { ValidationError } from '../errors';
 
-/** The JSON a certificate secret stores: PEM certificate, PKCS#8 PEM key, issuing chain PEM. */
+/**
+ * The JSON a certificate secret stores: PEM certificate, PKCS#8 PEM key, issuing chain PEM,
+ * and for a leaf issued from a CA secret, that secret's ARN (`caarn`, as a database secret's
+ * `masterarn` names its master).
+ */
 export interface CertificateSecretJson {
   /** The certificate, PEM. */
   readonly certificate: string;
@@ -9,6 +14,11 @@ export interface CertificateSecretJson {
   readonly privateKey: string;
   /** The certificates that issued it, PEM, issuer first; empty for a self-signed root. */
   readonly chain: string;
+  /**
+   * The ARN of the CA secret that issued it: the certificate rotation reissues from that CA.
+   * @default - none: a self-signed CA, or a certificate issued from a PEM pair or made elsewhere
+   */
+  readonly caarn?: string;
 }
 
 /** The redacted form, for logs. */
@@ -16,6 +26,7 @@ export interface RedactedCertificateSecretJson {
   readonly certificate: string;
   readonly privateKey: '[REDACTED]';
   readonly chain: string;
+  readonly caarn?: string;
 }
 
 /**
@@ -31,23 +42,49 @@ export interface RedactedCertificateSecretJson {
 export class CertificateBundle {
   readonly certificate: string;
   readonly chain: string;
+  /** The ARN of the CA secret that issued it. @default - none */
+  readonly caarn?: string;
   // Declared, not initialised, so it can be defined non-enumerable in the constructor.
   declare readonly privateKey: string;
 
   constructor(fields: CertificateSecretJson) {
     this.certificate = fields.certificate;
     this.chain = fields.chain;
+    if (fields.caarn !== undefined) this.caarn = fields.caarn;
     Object.defineProperty(this, 'privateKey', { value: fields.privateKey, enumerable: false });
   }
 
-  /** `{ certificate, privateKey, chain }` as JSON, key included: what a certificate secret stores. */
+  /**
+   * `{ certificate, privateKey, chain, caarn? }` as JSON, key included: what a certificate
+   * secret stores.
+   */
   toSecretString(): string {
-    return JSON.stringify({ certificate: this.certificate, privateKey: this.privateKey, chain: this.chain });
+    return JSON.stringify({
+      certificate: this.certificate,
+      privateKey: this.privateKey,
+      chain: this.chain,
+      ...(this.caarn === undefined ? {} : { caarn: this.caarn }),
+    });
   }
 
-  /** The certificate and chain; the key as `[REDACTED]`. */
+  /** The same bundle naming the CA secret that issued it (`caarn`). */
+  issuedBy(caarn: string): CertificateBundle {
+    return new CertificateBundle({
+      certificate: this.certificate,
+      privateKey: this.privateKey,
+      chain: this.chain,
+      caarn,
+    });
+  }
+
+  /** The certificate, chain and `caarn`; the key as `[REDACTED]`. */
   toJSON(): RedactedCertificateSecretJson {
-    return { certificate: this.certificate, privateKey: '[REDACTED]', chain: this.chain };
+    return {
+      certificate: this.certificate,
+      privateKey: '[REDACTED]',
+      chain: this.chain,
+      ...(this.caarn === undefined ? {} : { caarn: this.caarn }),
+    };
   }
 
   /** `CertificateBundle(privateKey [REDACTED])`. */
@@ -93,9 +130,10 @@ export class CertificateRequest {
 }
 
 /**
- * A certificate secret's JSON (`{ certificate, privateKey, chain }`, PEM strings; `chain` may be
- * absent) as a {@link CertificateBundle}. Checks the shape only, never the PEM: a
- * ValidationError naming `field` for anything else, without quoting the value.
+ * A certificate secret's JSON (`{ certificate, privateKey, chain, caarn? }`, PEM strings;
+ * `chain` may be absent; `caarn`, when present, a secret ARN) as a {@link CertificateBundle}.
+ * Checks the shape only, never the PEM: a ValidationError naming `field` for anything else,
+ * without quoting the value.
  * @example
  * const ca = parseCertificateSecret(await secrets.get('prod/pki/ca'));
  */
@@ -123,9 +161,19 @@ export function parseCertificateSecret(text: string, field = 'value'): Certifica
   if (fields.chain !== undefined && typeof fields.chain !== 'string') {
     throw new ValidationError(`${field}.chain`, `${field}.chain must be PEM text (or absent).`);
   }
+  if (
+    fields.caarn !== undefined &&
+    (typeof fields.caarn !== 'string' || !SECRET_ARN_PATTERN.test(fields.caarn))
+  ) {
+    throw new ValidationError(
+      `${field}.caarn`,
+      `${field}.caarn must be the ARN of the CA secret that issued the certificate (arn:aws:secretsmanager:<region>:<account>:secret:<name>), or absent.`,
+    );
+  }
   return new CertificateBundle({
     certificate: fields.certificate as string,
     privateKey: fields.privateKey as string,
     chain: (fields.chain as string | undefined) ?? '',
+    ...(fields.caarn === undefined ? {} : { caarn: fields.caarn as string }),
   });
 }

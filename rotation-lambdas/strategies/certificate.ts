@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { isArn, partialArn } from '../../lib/core';
 import { ValidationError } from '../../lib/errors';
 import {
   describeCertificate,
@@ -15,9 +16,13 @@ import type { RotationStrategy, RotationValues, StepContext } from '../protocol'
 export interface CertificateStrategyOptions {
   /**
    * The secret holding the CA that issues the new certificates (`{ certificate, privateKey,
-   * chain }`, PEM): its ARN (what `CA_SECRET_ARN` carries) or name. Read at AWSCURRENT.
+   * chain }`, PEM): its ARN, what `CA_SECRET_ARN` carries. Read at AWSCURRENT. When the
+   * rotated secret names its CA too (`caarn`), both must be the same secret, compared as ARNs
+   * (a full ARN matches its partial form): the function's role may read only the CA it was
+   * granted. A name never matches a `caarn`.
+   * @default - the CA the secret's `caarn` names; a secret without one cannot rotate
    */
-  readonly caSecretId: string;
+  readonly caSecretId?: string;
   /** The time certificates are issued at and checked against. @default - the current time */
   readonly clock?: () => Date;
 }
@@ -31,9 +36,38 @@ function certificateSecret(text: string, what: string): CertificateBundle {
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     throw invalid(
-      `The ${what} value is not a certificate secret { certificate, privateKey, chain }: ${error.message}`,
+      `The ${what} value is not a certificate secret { certificate, privateKey, chain, caarn? }: ${error.message}`,
     );
   }
+}
+
+/**
+ * True when two secret ARNs name the same secret: equal, or one the partial form of the other
+ * (two full ARNs with different suffixes are two secrets: one was deleted and made again).
+ */
+function sameSecretArn(a: string, b: string): boolean {
+  return isArn(a) && isArn(b) && (a === b || partialArn(a) === b || partialArn(b) === a);
+}
+
+/**
+ * The CA secret to read for `value`: its `caarn` and the configured CA (`CA_SECRET_ARN`), which
+ * must agree when both are there; whichever is there otherwise.
+ */
+function caSecretFor(value: CertificateBundle, what: string, configured: string | undefined): string {
+  const { caarn } = value;
+  if (caarn === undefined && configured === undefined) {
+    throw invalid(
+      `The ${what} value has no "caarn" and the function has no CA_SECRET_ARN: name the CA secret in one of them (create stores "caarn" for a leaf issued from a CA secret).`,
+    );
+  }
+  if (caarn === undefined) return configured!;
+  if (configured === undefined) return caarn;
+  if (!sameSecretArn(caarn, configured)) {
+    throw invalid(
+      `The ${what} value's "caarn" (${caarn}) is not the CA secret in CA_SECRET_ARN (${configured}): the function may read only the CA it was granted. Make "caarn" and CA_SECRET_ARN name the same secret.`,
+    );
+  }
+  return configured;
 }
 
 /** The current leaf, read as what its successor must repeat. */
@@ -76,22 +110,24 @@ function keyMatches(certificate: X509Certificate, privateKeyPem: string): boolea
 }
 
 /**
- * Rotates a leaf certificate stored as `{ certificate, privateKey, chain }` (PEM): createSecret
- * issues a new key and certificate from the CA secret, with the current certificate's subject,
+ * Rotates a leaf certificate stored as `{ certificate, privateKey, chain, caarn? }` (PEM):
+ * createSecret issues a new key and certificate from the CA secret (the one `caarn` names,
+ * which must be `caSecretId` when that is given too; the new version keeps `caarn`), with the
+ * current certificate's subject,
  * SANs, key algorithm, extended key usages and validity length; setSecret has nothing to
  * change outside Secrets Manager (consumers read the secret); testSecret proves, with
  * node:crypto, that the pending certificate chains to the CA, is valid now and matches its
  * key. finishSecret moves AWSCURRENT, so the old certificate stays readable as AWSPREVIOUS.
  * @example
- * export const handler = createRotationHandler(createCertificateStrategy({ caSecretId: process.env.CA_SECRET_ARN! }));
+ * export const handler = createRotationHandler(createCertificateStrategy({ caSecretId: process.env.CA_SECRET_ARN }));
  */
-export function createCertificateStrategy(options: CertificateStrategyOptions): RotationStrategy {
-  const { caSecretId } = options;
-  if (typeof caSecretId !== 'string' || caSecretId.length === 0) {
+export function createCertificateStrategy(options: CertificateStrategyOptions = {}): RotationStrategy {
+  const { caSecretId: configured } = options;
+  if (configured !== undefined && (typeof configured !== 'string' || configured.length === 0)) {
     throw new RotationConfigError('CA_SECRET_ARN', 'must name the CA secret', 'caSecretArn');
   }
   const now = options.clock ?? (() => new Date());
-  const readCa = async ({ secrets }: StepContext): Promise<CertificateBundle> => {
+  const readCa = async ({ secrets }: StepContext, caSecretId: string): Promise<CertificateBundle> => {
     const text = await secrets.value(caSecretId, { versionStage: 'AWSCURRENT' });
     if (text === undefined) {
       throw invalid(
@@ -103,8 +139,10 @@ export function createCertificateStrategy(options: CertificateStrategyOptions): 
   return {
     name: 'certificate',
     async createValue(currentText: string, context: StepContext): Promise<string> {
-      const leaf = currentLeaf(certificateSecret(currentText, 'AWSCURRENT'));
-      const ca = await readCa(context);
+      const current = certificateSecret(currentText, 'AWSCURRENT');
+      const leaf = currentLeaf(current);
+      const caSecretId = caSecretFor(current, 'AWSCURRENT', configured);
+      const ca = await readCa(context, caSecretId);
       try {
         const issued = await issueCertificate(ca, {
           commonName: leaf.commonName,
@@ -117,7 +155,7 @@ export function createCertificateStrategy(options: CertificateStrategyOptions): 
           ...(leaf.extendedKeyUsage.length === 0 ? {} : { extendedKeyUsage: leaf.extendedKeyUsage }),
           now: now(),
         });
-        return issued.toSecretString();
+        return (current.caarn === undefined ? issued : issued.issuedBy(current.caarn)).toSecretString();
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         // The generator's messages name the option and never quote a key.
@@ -134,7 +172,8 @@ export function createCertificateStrategy(options: CertificateStrategyOptions): 
     },
     async testSecret(values: RotationValues, context: StepContext): Promise<void> {
       const pending = certificateSecret(values.pending, 'pending');
-      const ca = new X509Certificate((await readCa(context)).certificate);
+      const caSecretId = caSecretFor(pending, 'pending', configured);
+      const ca = new X509Certificate((await readCa(context, caSecretId)).certificate);
       let leaf: X509Certificate;
       let chain: X509Certificate[];
       try {
@@ -176,11 +215,13 @@ export function createCertificateStrategy(options: CertificateStrategyOptions): 
 }
 
 /**
- * The certificate strategy configured from the function's environment: `CA_SECRET_ARN`
- * (required), read by the rotation environment contract that the CDK construct renders with.
+ * The certificate strategy configured from the function's environment: `CA_SECRET_ARN` (the
+ * CA the function was granted; optional when every secret it rotates names its CA in
+ * `caarn`), read by the rotation environment contract that the CDK construct renders with.
  * @example
  * export const handler = createRotationHandler(certificateStrategyFromEnv(process.env));
  */
 export function certificateStrategyFromEnv(env: Environment): RotationStrategy {
-  return createCertificateStrategy({ caSecretId: certificateSettingsFromEnv(env).caSecretArn });
+  const { caSecretArn } = certificateSettingsFromEnv(env);
+  return createCertificateStrategy(caSecretArn === undefined ? {} : { caSecretId: caSecretArn });
 }

@@ -228,11 +228,11 @@ describe('rotation function bundles', () => {
     });
   });
 
-  it('the certificate function refuses to start without CA_SECRET_ARN, naming it', () => {
+  it('the certificate function refuses to start with a CA_SECRET_ARN that is not a secret ARN, naming it', () => {
     const file = JSON.stringify(bundles.get('certificate')!.file);
-    const result = node(['-e', `require(${file})`]);
+    const result = node(['-e', `require(${file})`], { CA_SECRET_ARN: 'prod/pki/ca' });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('CA_SECRET_ARN is required');
+    expect(result.stderr).toContain('CA_SECRET_ARN must be a Secrets Manager secret ARN');
   });
 
   it('drives PostgreSQL: login, check and a refused role', () => {

@@ -63,4 +63,21 @@ describe('the bundled certificate function behind the local endpoint', () => {
     expect(current.chain).toBe(ca.certificate);
     expect(current.certificate).not.toBe(parseCertificateSecret(first).certificate);
   });
+
+  it("rotates a leaf whose caarn is the CA's full ARN under the partial CA_SECRET_ARN, keeping caarn", async () => {
+    const ca = parseCertificateSecret(
+      (await sm.send(new GetSecretValueCommand({ SecretId: 'prod/pki/ca' }))).SecretString!,
+    );
+    const { ARN: caarn } = await sm.send(new GetSecretValueCommand({ SecretId: CA_ARN }));
+    const first = (await issueCertificate(ca, { commonName: 'named.internal' })).issuedBy(caarn!);
+    await sm.send(new CreateSecretCommand({ Name: 'prod/named/tls', SecretString: first.toSecretString() }));
+    await sm.send(new RotateSecretCommand({ SecretId: 'prod/named/tls', RotationLambdaARN: LAMBDA }));
+    await local.endpoint.rotationsIdle();
+    const current = parseCertificateSecret(
+      (await sm.send(new GetSecretValueCommand({ SecretId: 'prod/named/tls' }))).SecretString!,
+    );
+    expect(current.certificate).not.toBe(first.certificate);
+    expect(current.caarn).toBe(caarn);
+    expect(current.chain).toBe(ca.certificate);
+  });
 });

@@ -60,6 +60,7 @@ async function secretWith(value: string): Promise<string> {
 
 async function leafSecret(
   keyAlgorithm: CertificateKeyAlgorithm = 'ecdsa-p256',
+  caarn?: string,
 ): Promise<{ arn: string; leaf: CertificateBundle }> {
   const leaf = await issueCertificate(ca, {
     commonName: 'api.internal',
@@ -69,7 +70,8 @@ async function leafSecret(
     extendedKeyUsage: ['serverAuth', 'clientAuth'],
     validityDays: 30,
   });
-  return { arn: await secretWith(leaf.toSecretString()), leaf };
+  const stored = caarn === undefined ? leaf : leaf.issuedBy(caarn);
+  return { arn: await secretWith(stored.toSecretString()), leaf: stored };
 }
 
 const value = async (id: string, stage = 'AWSCURRENT', versionId?: string) =>
@@ -83,8 +85,8 @@ const value = async (id: string, stage = 'AWSCURRENT', versionId?: string) =>
     )
   ).SecretString!;
 
-function handlerFor(caSecretId: string): RotationHandler {
-  return createRotationHandler(createCertificateStrategy({ caSecretId }), {
+function handlerFor(caSecretId?: string): RotationHandler {
+  return createRotationHandler(createCertificateStrategy(caSecretId === undefined ? {} : { caSecretId }), {
     secretsManager: sm,
     logSink: () => undefined,
   });
@@ -268,6 +270,103 @@ describe('certificate strategy', () => {
     });
   });
 
+  describe("which CA: the secret's caarn and CA_SECRET_ARN", () => {
+    const noPending = async (arn: string, token: string) =>
+      expect(value(arn, 'AWSPENDING', token)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    it('rotates from the caarn alone (no CA_SECRET_ARN), and the new version keeps caarn', async () => {
+      const { arn, leaf } = await leafSecret('ecdsa-p256', caArn);
+      const token = await startRotation(arn);
+      const handler = handlerFor();
+      for (const name of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+        await step(handler, name, arn, token);
+      }
+      const current = parseCertificateSecret(await value(arn));
+      expect(current.caarn).toBe(caArn);
+      expect(current.certificate).not.toBe(leaf.certificate);
+      expect(current.chain).toBe(ca.certificate);
+      expect(opensslVerify(ca.certificate, current.certificate)).toMatch(/: OK$/);
+      expect(await value(arn, 'AWSPREVIOUS')).toBe(leaf.toSecretString());
+    });
+
+    it('rotates from CA_SECRET_ARN alone (no caarn), and adds no caarn', async () => {
+      const { arn } = await leafSecret();
+      const token = await startRotation(arn);
+      await step(handlerFor(caArn), 'createSecret', arn, token);
+      const text = await value(arn, 'AWSPENDING', token);
+      expect(Object.keys(JSON.parse(text) as object).sort()).toEqual(['certificate', 'chain', 'privateKey']);
+      expect(parseCertificateSecret(text).chain).toBe(ca.certificate);
+    });
+
+    it.each([
+      ['the same full ARN', () => caArn],
+      ['the partial ARN of the caarn', () => caArn.slice(0, -7)],
+    ])('rotates when CA_SECRET_ARN is %s', async (_, configured) => {
+      const { arn } = await leafSecret('ecdsa-p256', caArn);
+      const token = await startRotation(arn);
+      const handler = handlerFor(configured());
+      await step(handler, 'createSecret', arn, token);
+      await step(handler, 'testSecret', arn, token);
+      const pending = parseCertificateSecret(await value(arn, 'AWSPENDING', token));
+      expect(pending.caarn).toBe(caArn);
+      expect(opensslVerify(ca.certificate, pending.certificate)).toMatch(/: OK$/);
+    });
+
+    it('refuses a caarn that names another secret than CA_SECRET_ARN: INVALID_SECRET naming caarn, nothing written', async () => {
+      const otherCa = await createCertificateAuthority({ commonName: 'Other CA' });
+      const otherArn = await secretWith(otherCa.toSecretString());
+      const { arn, leaf } = await leafSecret('ecdsa-p256', otherArn);
+      const token = await startRotation(arn);
+      const error = await step(handlerFor(caArn), 'createSecret', arn, token).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'ROTATION_STEP_FAILED',
+        step: 'createSecret',
+        reason: 'INVALID_SECRET',
+        message: expect.stringContaining('"caarn"'),
+      });
+      expect((error as Error).message).toContain(
+        `(${otherArn}) is not the CA secret in CA_SECRET_ARN (${caArn})`,
+      );
+      await noPending(arn, token);
+      expect(await value(arn)).toBe(leaf.toSecretString());
+    });
+
+    it('refuses a full ARN of a deleted-and-remade secret: another suffix is another secret', async () => {
+      const stale = `${caArn.slice(0, -6)}${caArn.endsWith('ZZZZZZ') ? 'YYYYYY' : 'ZZZZZZ'}`;
+      const { arn } = await leafSecret('ecdsa-p256', stale);
+      const token = await startRotation(arn);
+      await expect(step(handlerFor(caArn), 'createSecret', arn, token)).rejects.toMatchObject({
+        reason: 'INVALID_SECRET',
+        message: expect.stringContaining('"caarn"'),
+      });
+      await noPending(arn, token);
+    });
+
+    it('refuses a secret with neither caarn nor CA_SECRET_ARN: INVALID_SECRET naming both, nothing written', async () => {
+      const { arn, leaf } = await leafSecret();
+      const token = await startRotation(arn);
+      await expect(step(handlerFor(), 'createSecret', arn, token)).rejects.toMatchObject({
+        reason: 'INVALID_SECRET',
+        message: expect.stringMatching(/no "caarn" and the function has no CA_SECRET_ARN/),
+      });
+      await noPending(arn, token);
+      expect(await value(arn)).toBe(leaf.toSecretString());
+    });
+
+    it('refuses a caarn that is not a secret ARN, naming caarn', async () => {
+      const leaf = await issueCertificate(ca, { commonName: 'named.internal' });
+      const arn = await secretWith(
+        JSON.stringify({ ...JSON.parse(leaf.toSecretString()), caarn: 'prod/pki/ca' }),
+      );
+      const token = await startRotation(arn);
+      await expect(step(handlerFor(caArn), 'createSecret', arn, token)).rejects.toMatchObject({
+        reason: 'INVALID_SECRET',
+        message: expect.stringContaining('AWSCURRENT.caarn must be the ARN of the CA secret'),
+      });
+      await noPending(arn, token);
+    });
+  });
+
   describe('through RotateSecret', () => {
     it('rotates twice; each AWSPREVIOUS is the certificate before, and openssl verifies each new one', async () => {
       const { arn, leaf } = await leafSecret();
@@ -315,7 +414,14 @@ describe('certificate strategy', () => {
       ).toBe('certificate');
     });
 
-    it.each([{}, { CA_SECRET_ARN: '' }, { CA_SECRET_ARN: 'prod/pki/ca' }])(
+    it.each([{}, { CA_SECRET_ARN: '' }])(
+      'starts without CA_SECRET_ARN (%p): each secret names its CA in caarn',
+      (env) => {
+        expect(certificateStrategyFromEnv(env).name).toBe('certificate');
+      },
+    );
+
+    it.each([{ CA_SECRET_ARN: 'prod/pki/ca' }, { CA_SECRET_ARN: 'arn:aws:s3:::bucket' }])(
       'refuses %p naming CA_SECRET_ARN',
       (env) => {
         expect(() => certificateStrategyFromEnv(env)).toThrow(
@@ -323,5 +429,11 @@ describe('certificate strategy', () => {
         );
       },
     );
+
+    it('refuses an empty caSecretId naming CA_SECRET_ARN', () => {
+      expect(() => createCertificateStrategy({ caSecretId: '' })).toThrow(
+        expect.objectContaining({ variable: 'CA_SECRET_ARN', constructor: RotationConfigError }),
+      );
+    });
   });
 });

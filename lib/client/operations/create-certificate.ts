@@ -1,5 +1,6 @@
+import { inspect } from 'node:util';
 import { validateSecretId } from '../../core';
-import { ValidationError, show } from '../../errors';
+import { SecretDecodeError, ValidationError, show } from '../../errors';
 import {
   createCertificateAuthority,
   issueCertificate,
@@ -10,6 +11,10 @@ import {
   type ExtendedKeyUsageName,
   type SubjectAlternativeNames,
 } from '../../generate';
+import type { Operation } from '../operation';
+import type { CallOptions } from '../options';
+import { SealedSecretValue } from '../sealed-value';
+import { fetchVersion, versionRead, type VersionRead } from './read';
 
 /** What `create` makes for kind `certificate` when no value is given. */
 export interface CertificateSecretInput extends CertificateNameOptions {
@@ -102,28 +107,102 @@ export function certificateValueText(value: string | object): string {
 }
 
 /**
- * The `certificate` option with a CA secret id replaced by the CA's PEM pair, read with `read`
- * (the client's own `get`); unchanged otherwise.
+ * A CA secret as `create` reads it: its ARN (from GetSecretValue's answer) and its value.
+ * The value is not enumerable, and JSON, `util.inspect` and `String()` show the ARN only.
  * @example
- * const input = await resolveCertificateAuthority(options.certificate, (id) => client.get(id));
+ * const read = new CertificateAuthorityRead(arn, text);
+ * JSON.stringify(read); // {"arn":"arn:aws:secretsmanager:…"}
  */
-export async function resolveCertificateAuthority(
-  input: CertificateSecretInput,
-  read: (id: string) => Promise<string>,
-): Promise<CertificateSecretInput> {
-  if (typeof input.ca !== 'string') return input;
-  const ca = parseCertificateSecret(await read(input.ca), 'certificate.ca');
-  return { ...input, ca: { certificate: ca.certificate, privateKey: ca.privateKey, chain: ca.chain } };
+export class CertificateAuthorityRead {
+  readonly arn: string;
+  declare readonly text: string;
+
+  constructor(arn: string, text: string) {
+    this.arn = arn;
+    Object.defineProperty(this, 'text', { value: text, enumerable: false });
+  }
+
+  /** The ARN; never the value. */
+  toJSON(): { arn: string } {
+    return { arn: this.arn };
+  }
+
+  /** `CertificateAuthorityRead(value [REDACTED])`. */
+  toString(): string {
+    return 'CertificateAuthorityRead(value [REDACTED])';
+  }
+
+  [inspect.custom](): string {
+    return `CertificateAuthorityRead ${inspect(this.toJSON())}`;
+  }
 }
 
 /**
- * The generated value: a CA, or a leaf issued by the (resolved) CA. Generator errors name
- * `certificate.*`.
+ * The read of a CA secret for `create`: a `get` as the access policy, the rate limits and the
+ * audit trail see it (kind `read`, audited as `get`), which also answers with the ARN that
+ * the issued leaf stores as `caarn`. Never served from the cache: the ARN is not kept there.
+ */
+export const readCertificateAuthority: Operation<
+  [id: string, options: CallOptions],
+  { readonly read: VersionRead },
+  CertificateAuthorityRead
+> = {
+  name: 'get',
+  kind: 'read',
+  validate: (id, options) => ({ read: versionRead(id, options) }),
+  secretId: (input) => input.read.id,
+  call: async (input, context, invocation) => {
+    const version = await fetchVersion(input.read, context);
+    invocation.versionId = version.versionId;
+    const text =
+      version.text ??
+      (version.binary instanceof SealedSecretValue
+        ? await version.binary.open(version, input.read.id)
+        : undefined);
+    if (text === undefined) {
+      throw new SecretDecodeError(
+        `Secret ${JSON.stringify(input.read.id)} holds no string: a CA secret is { certificate, privateKey, chain } (PEM).`,
+        { secretId: input.read.id },
+      );
+    }
+    return new CertificateAuthorityRead(version.arn, text);
+  },
+};
+
+/** Where a resolved input keeps its CA secret's ARN: a symbol, so no caller can set it. */
+const CA_ARN = Symbol('caarn');
+
+/**
+ * The `certificate` option with a CA secret id replaced by the CA's PEM pair, read with `read`
+ * (the client's {@link readCertificateAuthority}), and the CA secret's ARN kept for
+ * {@link generateCertificateValue} to store as `caarn`; unchanged otherwise.
+ * @example
+ * const input = await resolveCertificateAuthority(options.certificate, (id) => run(readCertificateAuthority, id));
+ */
+export async function resolveCertificateAuthority(
+  input: CertificateSecretInput,
+  read: (id: string) => Promise<CertificateAuthorityRead>,
+): Promise<CertificateSecretInput> {
+  if (typeof input.ca !== 'string') return input;
+  const authority = await read(input.ca);
+  const ca = parseCertificateSecret(authority.text, 'certificate.ca');
+  return {
+    ...input,
+    ca: { certificate: ca.certificate, privateKey: ca.privateKey, chain: ca.chain },
+    [CA_ARN]: authority.arn,
+  } as CertificateSecretInput;
+}
+
+/**
+ * The generated value: a CA, or a leaf issued by the (resolved) CA. A leaf (or intermediate)
+ * issued from a CA secret stores that secret's ARN as `caarn`; a self-signed CA, or one issued
+ * from a PEM pair, stores none. Generator errors name `certificate.*`.
  * @example
  * const SecretString = await generateCertificateValue({ commonName: 'Acme CA', isCa: true });
  */
 export async function generateCertificateValue(input: CertificateSecretInput): Promise<string> {
   const { isCa, ca, sans, extendedKeyUsage, ...common } = input;
+  const caarn = (input as { readonly [CA_ARN]?: string })[CA_ARN];
   if (typeof ca === 'string') {
     // The facade resolves ids; reaching here with one is a bug, never a value to guess at.
     throw new ValidationError(
@@ -140,7 +219,7 @@ export async function generateCertificateValue(input: CertificateSecretInput): P
             ...(sans === undefined ? {} : { sans }),
             ...(extendedKeyUsage === undefined ? {} : { extendedKeyUsage }),
           });
-    return bundle.toSecretString();
+    return (caarn === undefined ? bundle : bundle.issuedBy(caarn)).toSecretString();
   } catch (error) {
     if (!(error instanceof ValidationError) || error.field.startsWith('certificate')) throw error;
     // The generators name their own options (commonName, ca.certificate, issuer.privateKey...).

@@ -54,6 +54,12 @@ describe("create({ kind: 'certificate' })", () => {
     const ca = parseCertificateSecret(await stored(caRef.arn));
     expect(new X509Certificate(ca.certificate).ca).toBe(true);
     expect(ca.chain).toBe('');
+    // A self-signed CA names no CA.
+    expect(Object.keys(JSON.parse(await stored(caRef.arn)) as object).sort()).toEqual([
+      'certificate',
+      'chain',
+      'privateKey',
+    ]);
 
     const leafRef = await client.create({
       name: 'tls',
@@ -68,11 +74,14 @@ describe("create({ kind: 'certificate' })", () => {
       },
     });
     const leaf = parseCertificateSecret(await stored(leafRef.arn));
+    // The leaf names the CA secret that issued it by its full ARN, as masterarn does.
     expect(Object.keys(JSON.parse(await stored(leafRef.arn)) as object).sort()).toEqual([
+      'caarn',
       'certificate',
       'chain',
       'privateKey',
     ]);
+    expect(leaf.caarn).toBe(caRef.arn);
     expect(leaf.chain).toBe(ca.certificate);
     expect(describeCertificate(leaf.certificate)).toMatchObject({
       commonName: 'api.internal',
@@ -95,6 +104,45 @@ describe("create({ kind: 'certificate' })", () => {
     // No audit event or log shape holds a key.
     expect(JSON.stringify(events)).not.toContain('PRIVATE KEY');
     expect(inspect(events, { depth: 10 })).not.toContain('PRIVATE KEY');
+  });
+
+  it('stores the full ARN as caarn when the CA is named by its partial ARN', async () => {
+    const caArn = (await client.describe('prod/pki/ca')).arn;
+    const ref = await client.create({
+      name: 'by-partial-arn',
+      kind: 'certificate',
+      certificate: { commonName: 'partial.internal', ca: caArn.slice(0, -7) },
+    });
+    expect(parseCertificateSecret(await stored(ref.arn)).caarn).toBe(caArn);
+  });
+
+  it('stores no caarn for a leaf issued from a PEM pair', async () => {
+    const ca = parseCertificateSecret(await stored('prod/pki/ca'));
+    const ref = await client.create({
+      name: 'from-pem',
+      kind: 'certificate',
+      certificate: {
+        commonName: 'pem.internal',
+        ca: { certificate: ca.certificate, privateKey: ca.privateKey },
+      },
+    });
+    const text = await stored(ref.arn);
+    expect(Object.keys(JSON.parse(text) as object).sort()).toEqual(['certificate', 'chain', 'privateKey']);
+    expect(parseCertificateSecret(text).chain).toBe(ca.certificate);
+  });
+
+  it('ignores a caarn smuggled into the options: only a CA secret read sets it', async () => {
+    const ca = parseCertificateSecret(await stored('prod/pki/ca'));
+    const ref = await client.create({
+      name: 'smuggled',
+      kind: 'certificate',
+      certificate: {
+        commonName: 'smuggled.internal',
+        ca: { certificate: ca.certificate, privateKey: ca.privateKey },
+        caarn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:elsewhere-AbCdEf',
+      } as never,
+    });
+    expect(parseCertificateSecret(await stored(ref.arn)).caarn).toBeUndefined();
   });
 
   it('stores a given { certificate, privateKey, chain } value', async () => {
