@@ -1,11 +1,10 @@
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { fork, type ChildProcess } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { startLocalEndpoint } from '../lib/local';
 import { distributionRows } from './crypto/distribution';
 import { envelopeRows } from './crypto/envelope';
 import { shamirRows } from './crypto/shamir';
+import { startEndpointProcess } from './endpoint-process';
 import { appendResults, machine, median } from './machine';
 
 // Crypto and distribution, in one run, each next to the same baseline: a bare AES-256-GCM
@@ -17,22 +16,6 @@ const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const region = 'us-east-1';
 const AES_RUNS = 5;
 const AES_PER_RUN = 20_000;
-
-/** The child: the local endpoint, in memory, on an ephemeral loopback port. */
-async function serve(): Promise<void> {
-  const endpoint = await startLocalEndpoint({ inMemory: true });
-  process.send!({ url: endpoint.url });
-  process.on('disconnect', () => void endpoint.close().then(() => process.exit(0)));
-}
-
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(__filename, ['serve'], { stdio: 'inherit' });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message: { url: string }) => resolve(message.url));
-    child.once('exit', (code) => reject(new Error(`the endpoint process exited with ${code}`)));
-  });
-  return { child, url };
-}
 
 /** Median µs of one AES-256-GCM encrypt of `size` bytes: key, IV, cipher, final, tag. */
 function aesGcm(size: number): number {
@@ -64,7 +47,8 @@ function withRatio(rows: readonly string[], baselineUs: number): string[] {
 }
 
 async function main(): Promise<void> {
-  const { child, url } = await startChild();
+  const endpoint = await startEndpointProcess();
+  const url = endpoint.url;
   try {
     const kms = new KMSClient({ endpoint: url, region, credentials, maxAttempts: 1 });
     const key = await kms.send(new CreateKeyCommand({ Description: 'bench envelope key' }));
@@ -97,13 +81,11 @@ async function main(): Promise<void> {
     appendResults(section);
     process.stdout.write(section);
   } finally {
-    child.disconnect();
+    endpoint.stop();
   }
 }
 
-if (process.argv[2] === 'serve') void serve();
-else
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

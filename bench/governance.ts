@@ -5,12 +5,11 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { fork, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { AuditChain, CloudWatchLogsAuditSink, JsonLinesAuditSink } from '../lib/audit';
 import { SecretsClient } from '../lib/client';
-import { startLocalEndpoint } from '../lib/local';
 import { AccessPolicy, type PolicyRule, type Principal } from '../lib/policy';
+import { startEndpointProcess } from './endpoint-process';
 import { appendResults, machine, median } from './machine';
 
 // Governance on the read path, in one run:
@@ -49,22 +48,6 @@ const PRINCIPAL: Principal = Object.freeze({
 });
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** The child: the local endpoint, in memory, on an ephemeral loopback port. */
-async function serve(): Promise<void> {
-  const endpoint = await startLocalEndpoint({ inMemory: true });
-  process.send!({ url: endpoint.url });
-  process.on('disconnect', () => void endpoint.close().then(() => process.exit(0)));
-}
-
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(__filename, ['serve'], { stdio: 'inherit' });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message: { url: string }) => resolve(message.url));
-    child.once('exit', (code) => reject(new Error(`the endpoint process exited with ${code}`)));
-  });
-  return { child, url };
-}
 
 interface Reader {
   readonly name: string;
@@ -300,7 +283,8 @@ async function failClosed(url: string, secretsManager: SecretsManagerClient) {
 }
 
 async function main(): Promise<void> {
-  const { child, url } = await startChild();
+  const endpoint = await startEndpointProcess();
+  const url = endpoint.url;
   try {
     const secretsManager = new SecretsManagerClient({ endpoint: url, region, credentials, maxAttempts: 1 });
     await secretsManager.send(new CreateSecretCommand({ Name: NAME, SecretString: 'v'.repeat(64) }));
@@ -393,13 +377,11 @@ async function main(): Promise<void> {
     secretsManager.destroy();
     if (lines === 0) throw new RangeError('the audit sink wrote nothing');
   } finally {
-    child.disconnect();
+    endpoint.stop();
   }
 }
 
-if (process.argv[2] === 'serve') void serve();
-else
-  main().catch((error: unknown) => {
-    process.exitCode = 1;
-    throw error;
-  });
+main().catch((error: unknown) => {
+  process.exitCode = 1;
+  throw error;
+});
