@@ -1,7 +1,7 @@
 import type * as EncryptionSdk from '@aws-crypto/client-node';
 import { ShareDecodeError } from './share-errors';
 import type { SplitHeader } from './share-format';
-import { encryptionSdk } from './shamir-peers';
+import { encryptionSdk } from './encryption-sdk';
 
 /**
  * The secret of a split, encrypted under the split data key with the AWS Encryption SDK: a
@@ -10,6 +10,8 @@ import { encryptionSdk } from './shamir-peers';
  * signature would add nothing), and the encryption context binds the message to its split.
  */
 
+/** What the missing-package error names when the Encryption SDK is not installed. */
+const SHAMIR = 'Shamir split knowledge';
 const SUITE = 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY';
 
 /**
@@ -18,7 +20,7 @@ const SUITE = 'ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY';
  * const message = await sealSecret(dataKey, header, plaintext);
  */
 export async function sealSecret(dataKey: Buffer, split: SplitHeader, plaintext: Buffer): Promise<Buffer> {
-  const sdk = encryptionSdk();
+  const sdk = encryptionSdk(SHAMIR);
   const { encrypt } = encryptionClient(sdk);
   const { result } = await encrypt(keyring(sdk, dataKey), plaintext, {
     encryptionContext: encryptionContext(split),
@@ -38,7 +40,7 @@ export async function openSealed(
   dataKey: Buffer,
   split: SplitHeader & { readonly message: Buffer },
 ): Promise<Buffer> {
-  const sdk = encryptionSdk();
+  const sdk = encryptionSdk(SHAMIR);
   const { decrypt } = encryptionClient(sdk);
   let opened: Awaited<ReturnType<typeof decrypt>>;
   try {

@@ -1,4 +1,3 @@
-import type * as EncryptionSdk from '@aws-crypto/client-node';
 import type * as ShamirLibrary from 'shamir-secret-sharing';
 import { optionalPeer } from '../core/optional-peer';
 
@@ -12,15 +11,4 @@ import { optionalPeer } from '../core/optional-peer';
  */
 export function shamirLibrary(): typeof ShamirLibrary {
   return optionalPeer<typeof ShamirLibrary>('shamir-secret-sharing', { needs: 'Shamir split knowledge' });
-}
-
-/**
- * `@aws-crypto/client-node` (the AWS Encryption SDK), which encrypts the split secret under
- * the split data key; loaded when first needed.
- * @throws ConfigurationError when the package is not installed.
- * @example
- * const { RawAesKeyringNode } = encryptionSdk();
- */
-export function encryptionSdk(): typeof EncryptionSdk {
-  return optionalPeer<typeof EncryptionSdk>('@aws-crypto/client-node', { needs: 'Shamir split knowledge' });
 }

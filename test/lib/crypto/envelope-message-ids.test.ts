@@ -1,8 +1,10 @@
-import { NodeAlgorithmSuite } from '@aws-crypto/client-node';
-import { deserializeFactory } from '@aws-crypto/serialize';
-import { EnvelopeEncryption, secretContext } from '../../../lib/crypto';
-import { startEnvelopeWorker, type EnvelopeWorker } from '../../support/envelope-worker';
-import { startEnvelopeFixture, type EnvelopeFixture } from './envelope-fixture';
+import { EnvelopeEncryption } from '../../../lib/crypto';
+import {
+  WORKER_CONTEXT,
+  messageHeader,
+  startEnvelopeWorkerSetup,
+  type EnvelopeWorkerSetup,
+} from './envelope-fixture';
 
 // RELIABILITY 27, "no IV repeats", over 10^5 messages. Message format v2 (the committing
 // suites keystage uses) derives each message's AES-GCM key from the data key and a fresh
@@ -17,38 +19,26 @@ import { startEnvelopeFixture, type EnvelopeFixture } from './envelope-fixture';
 
 const COUNT = 100_000;
 
-const { deserializeMessageHeader } = deserializeFactory(
-  (bytes) => Buffer.from(bytes).toString('utf8'),
-  NodeAlgorithmSuite,
-);
-
-let fx: EnvelopeFixture;
-let worker: EnvelopeWorker;
-let keyArn: string;
+let env: EnvelopeWorkerSetup;
 beforeAll(async () => {
-  fx = await startEnvelopeFixture();
-  keyArn = await fx.newKey();
-  worker = await startEnvelopeWorker(fx.local.endpoint.url);
+  env = await startEnvelopeWorkerSetup();
 });
-afterAll(async () => {
-  await worker?.close();
-  fx?.local.endpoint.close();
-});
+afterAll(() => env?.close());
 
-const context = secretContext(
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app/db-AbCdEf',
-  'v'.repeat(32),
-);
+const context = WORKER_CONTEXT;
 
 function messageIdOf(message: Uint8Array): string {
-  const info = deserializeMessageHeader(message);
-  if (info === false) throw new Error('test: incomplete header');
-  return Buffer.from(info.messageHeader.messageId).toString('hex');
+  return Buffer.from(messageHeader(message).messageHeader.messageId).toString('hex');
 }
 
 describe('EnvelopeEncryption message ids', () => {
   it(`gives each of ${COUNT} messages under one cached data key its own message id, every frame IV its sequence number`, async () => {
-    const result = await worker.encryptMany({ keyId: keyArn, context, plaintext: 'same', count: COUNT });
+    const result = await env.worker.encryptMany({
+      keyId: env.keyArn,
+      context,
+      plaintext: 'same',
+      count: COUNT,
+    });
 
     // One data key for all: the cache served every message after the first.
     expect(result.stats).toMatchObject({
@@ -67,7 +57,7 @@ describe('EnvelopeEncryption message ids', () => {
 
     // The ids are those of real messages: the first and the last decrypt here, in the
     // sandbox, and carry the ids the worker reported.
-    const envelope = new EnvelopeEncryption({ keyId: keyArn, kms: fx.local.kms() });
+    const envelope = new EnvelopeEncryption({ keyId: env.keyArn, kms: env.fx.local.kms() });
     for (const [message, index] of [
       [result.first, 0],
       [result.last, COUNT - 1],

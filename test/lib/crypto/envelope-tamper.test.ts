@@ -1,46 +1,28 @@
-import { NodeAlgorithmSuite } from '@aws-crypto/client-node';
-import { decodeBodyHeader, deserializeFactory, type HeaderInfo } from '@aws-crypto/serialize';
-import { EnvelopeEncryption, secretContext } from '../../../lib/crypto';
+import { decodeBodyHeader } from '@aws-crypto/serialize';
+import { EnvelopeEncryption } from '../../../lib/crypto';
 import { SecretDecodeError } from '../../../lib/errors';
-import { startEnvelopeWorker, type EnvelopeWorker } from '../../support/envelope-worker';
-import { startEnvelopeFixture, type EnvelopeFixture } from './envelope-fixture';
+import {
+  WORKER_CONTEXT,
+  messageHeader,
+  startEnvelopeWorkerSetup,
+  type EnvelopeWorkerSetup,
+} from './envelope-fixture';
 
 // RELIABILITY 27: any flipped byte of IV, tag, ciphertext, wrapped key, or a changed
 // encryption context fails to decrypt. That no (key, IV) pair repeats is
 // envelope-message-ids.test.ts.
 
-const { deserializeMessageHeader } = deserializeFactory(
-  (bytes) => Buffer.from(bytes).toString('utf8'),
-  NodeAlgorithmSuite,
-);
-
-let fx: EnvelopeFixture;
-let worker: EnvelopeWorker;
-let keyArn: string;
+let env: EnvelopeWorkerSetup;
 beforeAll(async () => {
-  fx = await startEnvelopeFixture();
-  keyArn = await fx.newKey();
-  worker = await startEnvelopeWorker(fx.local.endpoint.url);
+  env = await startEnvelopeWorkerSetup();
 });
-afterAll(async () => {
-  await worker?.close();
-  fx?.local.endpoint.close();
-});
+afterAll(() => env?.close());
 
-const context = secretContext(
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app/db-AbCdEf',
-  'v'.repeat(32),
-);
-
-function header(message: Uint8Array): HeaderInfo {
-  const info = deserializeMessageHeader(message);
-  if (info === false) throw new SecretDecodeError('test: incomplete header');
-  return info;
-}
+const context = WORKER_CONTEXT;
 
 /** Names each byte of a message by the region of the message format it lies in. */
 function regions(message: Uint8Array): string[] {
-  const info = header(message);
+  const info = messageHeader(message);
   const names: string[] = new Array<string>(message.length).fill('footer (signature)');
   const edk = info.messageHeader.encryptedDataKeys[0]!.encryptedDataKey;
   const edkAt = Buffer.from(message).indexOf(Buffer.from(edk));
@@ -64,7 +46,7 @@ describe('EnvelopeEncryption tampering', () => {
   // Every byte of the whole message, header included, for both suites. A signed decryption
   // whose header misses the data-key cache rebuilds the verification key from the header
   // (the SDK's point decompression, in pure JavaScript: about 30 ms in Jest's sandbox), so
-  // the flips run in a worker thread outside the sandbox (test/support/envelope-worker.ts):
+  // the flips run in a worker thread outside the sandbox (test/support/envelope-env.worker.ts):
   // keystage's EnvelopeEncryption bundled from lib/, with its KMS calls going to this file's
   // local endpoint. The cache is on, as a service would run it: it makes flips outside the
   // header cheap, and it is keyed by the header's wrapped keys and context, so it never lets
@@ -72,8 +54,8 @@ describe('EnvelopeEncryption tampering', () => {
   it.each([false, true])(
     'fails to decrypt the message with any one of its bytes flipped (signed: %s)',
     async (signed) => {
-      const { message, outcomes, intactDecrypts } = await worker.tamper({
-        keyId: keyArn,
+      const { message, outcomes, intactDecrypts } = await env.worker.tamper({
+        keyId: env.keyArn,
         context,
         plaintext: 'tamper me',
         signed,
@@ -102,8 +84,8 @@ describe('EnvelopeEncryption tampering', () => {
   );
 
   it('fails for every context pair changed, removed or added', async () => {
-    const env = new EnvelopeEncryption({ keyId: keyArn, kms: fx.local.kms() });
-    const message = await env.encrypt('bound', { context });
+    const envelope = new EnvelopeEncryption({ keyId: env.keyArn, kms: env.fx.local.kms() });
+    const message = await envelope.encrypt('bound', { context });
     const variants: Array<Record<string, string>> = [];
     for (const key of Object.keys(context)) {
       variants.push({ ...context, [key]: `${context[key]}x` });
@@ -113,7 +95,7 @@ describe('EnvelopeEncryption tampering', () => {
     }
     variants.push({ ...context, extra: 'pair' }, {});
     for (const expectedContext of variants) {
-      await expect(env.decrypt(message, { expectedContext })).rejects.toBeInstanceOf(SecretDecodeError);
+      await expect(envelope.decrypt(message, { expectedContext })).rejects.toBeInstanceOf(SecretDecodeError);
     }
   });
 });
