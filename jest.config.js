@@ -14,6 +14,8 @@ module.exports = {
     '^keystage/audit$': '<rootDir>/lib/audit/index.ts',
     '^keystage/crypto$': '<rootDir>/lib/crypto/index.ts',
     '^keystage/distribution$': '<rootDir>/lib/distribution/index.ts',
+    '^keystage/organise$': '<rootDir>/lib/organise/index.ts',
+    '^keystage/transfer$': '<rootDir>/lib/transfer/index.ts',
   },
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],
   // A throwaway PostgreSQL cluster with password authentication for the rotation suites.

@@ -41,6 +41,9 @@ import {
 
 const NO_OPTIONS: GetOptions = Object.freeze({});
 
+/** Each client's pipeline, for operations defined outside this file (see `runOperation`). */
+const pipelines = new WeakMap<SecretsClient, Pipeline>();
+
 /** The principal a call passed, if its options are an object (validation reports the rest). */
 function principalOf(options: unknown): unknown {
   return typeof options === 'object' && options !== null ? (options as CallOptions).principal : undefined;
@@ -115,6 +118,7 @@ export class SecretsClient {
       checked.principal,
     );
     this.#getHit = this.#pipeline.hitPath(get);
+    pipelines.set(this, this.#pipeline);
   }
 
   /**
@@ -371,4 +375,34 @@ export class SecretsClient {
   toJSON(): Record<string, never> {
     return {};
   }
+}
+
+function pipelineOf(client: SecretsClient): Pipeline {
+  const pipeline = pipelines.get(client);
+  if (pipeline === undefined) throw new TypeError('expected a SecretsClient');
+  return pipeline;
+}
+
+/**
+ * Runs an operation defined outside SecretsClient (transfer, organise) through `client`'s
+ * pipeline, so its access policy, rate limits, cache invalidation and audit trail apply
+ * exactly as to the client's own methods. Internal: not exported from the package root.
+ */
+export function runOperation<A extends readonly unknown[], I, R>(
+  client: SecretsClient,
+  operation: Operation<A, I, R>,
+  args: A,
+  options?: unknown,
+): Promise<R> {
+  return pipelineOf(client).run(operation, args, principalOf(options));
+}
+
+/** `runOperation` for an operation whose answer is a stream (see `Pipeline.stream`). */
+export function streamOperation<A extends readonly unknown[], I, T>(
+  client: SecretsClient,
+  operation: Operation<A, I, AsyncIterable<T>>,
+  args: A,
+  options?: unknown,
+): AsyncIterable<T> {
+  return pipelineOf(client).stream(operation, args, principalOf(options));
 }
