@@ -326,9 +326,11 @@ export class LogStore {
   #indexBatch(key: string, batch: BatchRecord): void {
     const stream = indexIn(this.#streamEvents, batch.streamId);
     const group = indexIn(this.#groupEvents, batch.groupId);
+    // One entry per event, shared by both indexes: the stream's events are its group's too.
     batch.events.forEach(([timestamp], i) => {
-      stream.insert([timestamp, batch.id, i], batch);
-      group.insert([timestamp, batch.id, i], batch);
+      const entry: IndexEntry<BatchRecord> = { key: [timestamp, batch.id, i], value: batch };
+      stream.insertEntry(entry);
+      group.insertEntry(entry);
     });
     this.#trackBatch(key, batch, 1);
   }

@@ -43,7 +43,15 @@ export class OrderedIndex<V> {
   }
 
   insert(key: IndexKey, value: V): void {
-    const entry = { key, value };
+    this.insertEntry({ key, value });
+  }
+
+  /**
+   * Inserts an entry as it is, so that indexes over the same rows can share one entry
+   * object (and its key) instead of holding a copy each.
+   */
+  insertEntry(entry: IndexEntry<V>): void {
+    const key = entry.key;
     if (this.#chunks.length === 0) {
       this.#chunks.push([entry]);
       this.#size = 1;
