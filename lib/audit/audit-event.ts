@@ -11,10 +11,12 @@ export type AuditAction =
   | 'getJson'
   | 'getBinary'
   | 'getMany'
+  | 'getAll'
   | 'prefetch'
   | 'withSecret'
   | 'describe'
   | 'list'
+  | 'environments'
   | 'versions'
   | 'create'
   | 'put'
@@ -25,7 +27,11 @@ export type AuditAction =
   | 'delete'
   | 'undelete'
   | 'tag'
-  | 'untag';
+  | 'untag'
+  | 'restoreBackup'
+  | 'diff'
+  | 'exists'
+  | 'test';
 
 /**
  * What kind of event: a value read, metadata read, a change, a rotation, a refusal by the
@@ -149,10 +155,12 @@ const EVENT_TYPES: Readonly<Record<AuditAction, AuditEventType>> = Object.freeze
   getJson: 'secret_access',
   getBinary: 'secret_access',
   getMany: 'secret_access',
+  getAll: 'secret_access',
   prefetch: 'secret_access',
   withSecret: 'secret_access',
   describe: 'secret_metadata',
   list: 'secret_metadata',
+  environments: 'secret_metadata',
   versions: 'secret_metadata',
   create: 'secret_change',
   put: 'secret_change',
@@ -164,6 +172,12 @@ const EVENT_TYPES: Readonly<Record<AuditAction, AuditEventType>> = Object.freeze
   restore: 'secret_change',
   revoke: 'secret_change',
   rotate: 'rotation',
+  // A restore's writes, each recorded with its step (create, put-version, move-label, ...).
+  restoreBackup: 'secret_change',
+  // diff and test read the values of the versions they compare or check.
+  diff: 'secret_access',
+  exists: 'secret_metadata',
+  test: 'secret_access',
 });
 
 /**

@@ -10,7 +10,21 @@ export type { OperationKind, OperationName } from './operation';
 export type { CreateSecretOptions, DatabaseSecretInput, SecretRef } from './operations/create';
 export type { CertificateSecretInput } from './operations/create-certificate';
 export type { DeleteOptions, DeleteResult } from './operations/delete';
+export type {
+  DiffOptions,
+  DiffSide,
+  JsonVersionDiff,
+  KeyChanges,
+  ValueVersionDiff,
+  VersionDiff,
+  VersionFormat,
+} from './operations/diff';
+export type { ExistsOptions } from './operations/exists';
+export type { SecretCheck, SecretTestResult, TestOptions } from './operations/check';
 export type { GetManyResult, SecretValueEntry } from './operations/get-many';
+export type { GetAllOptions } from './operations/get-all';
+export type { SecretScope } from './scope';
+export type { RotationAdvice } from '../organise/kinds';
 export type { SecretIdentity } from './operations/identity';
 export type { ListOptions } from './operations/list';
 export type { PutOptions } from './operations/put';

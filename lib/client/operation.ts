@@ -18,11 +18,13 @@ export type OperationName =
   | 'getJson'
   | 'getBinary'
   | 'getMany'
+  | 'getAll'
   | 'prefetch'
   | 'withSecret'
   | 'put'
   | 'describe'
   | 'list'
+  | 'environments'
   | 'versions'
   | 'rollback'
   | 'rotate'
@@ -31,7 +33,11 @@ export type OperationName =
   | 'delete'
   | 'undelete'
   | 'tag'
-  | 'untag';
+  | 'untag'
+  | 'restoreBackup'
+  | 'diff'
+  | 'exists'
+  | 'test';
 
 /** The fields of an audit event an operation chooses from its result; never a value. */
 export interface AuditOutcome {

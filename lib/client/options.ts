@@ -114,6 +114,22 @@ export interface SecretsClientOptions {
    * @default - none: creating, writing or reading an `encrypted-json` secret fails with CONFIGURATION_ERROR
    */
   readonly envelope?: SecretEnvelopeOptions;
+  /**
+   * The environment bare secret names belong to: with `environment: 'prod'` and
+   * `service: 'billing'`, `get('stripe_key')` reads `prod/billing/stripe_key`, `create`
+   * places a bare name there, and `list` and `getAll` filter by it. A full name (with `/`)
+   * or an ARN is always taken as given. With only an environment, bare names resolve to
+   * `{environment}/{name}`, the name `create` gives such a secret. Checked like `create`'s
+   * environment. `null` sets none, whatever KEYSTAGE_ENVIRONMENT says.
+   * @default - the KEYSTAGE_ENVIRONMENT environment variable, else none
+   */
+  readonly environment?: string | null;
+  /**
+   * The service bare secret names belong to (see `environment`). `null` sets none,
+   * whatever KEYSTAGE_SERVICE says.
+   * @default - the KEYSTAGE_SERVICE environment variable, else none
+   */
+  readonly service?: string | null;
 }
 
 /** Every option SecretsClient knows; anything else is a mistake worth reporting. */
@@ -133,6 +149,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SecretsClientOptions>([
   'cache',
   'clock',
   'envelope',
+  'environment',
+  'service',
 ]);
 
 /** SDK client settings people pass to SecretsClient itself by mistake. */

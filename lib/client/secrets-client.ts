@@ -7,12 +7,18 @@ import { silentLogger } from '../observability';
 import { InProcessRateLimitStore } from '../policy/rate-limit-in-process';
 import { serviceClients } from './aws-clients';
 import { callStageSource } from './cache-source';
-import type { Operation } from './operation';
+import type { AccessDecision, Principal } from './access';
+import type { AnyOperation, Operation } from './operation';
 import { checkOptions, type CallOptions, type Clock, type SecretsClientOptions } from './options';
 import { create, type CreateSecretOptions, type SecretRef } from './operations/create';
 import { readCertificateAuthority, resolveCertificateAuthority } from './operations/create-certificate';
 import { deleteSecret, undelete, type DeleteOptions, type DeleteResult } from './operations/delete';
+import { test, type SecretTestResult, type TestOptions } from './operations/check';
 import { describe } from './operations/describe';
+import { environmentNames, environments } from './operations/environments';
+import { diff, type DiffOptions, type VersionDiff } from './operations/diff';
+import { exists, type ExistsOptions } from './operations/exists';
+import { getAll, getAllListing, type GetAllOptions } from './operations/get-all';
 import { getMany, prefetch, type GetManyResult } from './operations/get-many';
 import type { SecretIdentity } from './operations/identity';
 import { list, type ListOptions } from './operations/list';
@@ -25,9 +31,12 @@ import type { SecretListItem, SecretSummary, SecretVersion } from './operations/
 import { tag, untag } from './operations/tags';
 import { versions, type VersionsOptions } from './operations/versions';
 import { withSecret, type WithSecretOptions } from './operations/with-secret';
+import { checkPrincipal } from './principal-check';
+import { ClientScope, requireFilters, type SecretScope } from './scope';
 import { SecretEnvelope } from './sealed-value';
 import {
   CallStage,
+  NO_PRINCIPAL,
   Pipeline,
   PolicyAuthorizer,
   PolicyRateLimiter,
@@ -41,8 +50,35 @@ import {
 
 const NO_OPTIONS: GetOptions = Object.freeze({});
 
+/**
+ * Clients `withEnvironment` is making, by the token it passes to the constructor: the client
+ * whose clients, cache and pipeline they share, and their own scope.
+ */
+const derivations = new WeakMap<object, { readonly from: SecretsClient; readonly scope: ClientScope }>();
+
+/** A batch's answer keyed by the ids the caller passed, where the scope resolved some of them. */
+function keyedAsAsked<V>(
+  asked: readonly string[],
+  resolved: readonly string[],
+  byId: ReadonlyMap<string, V>,
+  rekey: (value: V, id: string) => V = (value) => value,
+): Map<string, V> {
+  const keyed = new Map<string, V>();
+  asked.forEach((id, i) => {
+    const value = byId.get(resolved[i]!);
+    if (value !== undefined) keyed.set(id, rekey(value, id));
+  });
+  return keyed;
+}
+
 /** Each client's pipeline, for operations defined outside this file (see `runOperation`). */
 const pipelines = new WeakMap<SecretsClient, Pipeline>();
+
+/** Each pipeline's access policy and principal, for decisions made without a call (see `accessDecision`). */
+const accessChecks = new WeakMap<
+  Pipeline,
+  { readonly authorizer: PolicyAuthorizer | undefined; readonly principal: Principal | undefined }
+>();
 
 /** The principal a call passed, if its options are an object (validation reports the rest). */
 function principalOf(options: unknown): unknown {
@@ -78,9 +114,25 @@ export class SecretsClient {
   readonly #pipeline: Pipeline;
   /** `get`'s synchronous cache hit, present while no stage needs to see hits. */
   readonly #getHit: ((id: string, options: GetOptions) => Promise<string> | undefined) | undefined;
+  /** How bare names resolve (see scope.ts). */
+  readonly #scope: ClientScope;
 
   constructor(options: SecretsClientOptions = {}) {
+    const derived = derivations.get(options);
+    if (derived !== undefined) {
+      // withEnvironment: everything shared but the scope.
+      derivations.delete(options);
+      const { from, scope } = derived;
+      this.#clients = from.#clients;
+      this.#cache = from.#cache;
+      this.#pipeline = from.#pipeline;
+      this.#getHit = from.#getHit;
+      this.#scope = scope;
+      pipelines.set(this, this.#pipeline);
+      return;
+    }
     const checked = checkOptions(options);
+    this.#scope = ClientScope.from(checked, process.env);
     const clock = checked.clock ?? systemClock;
     const logger = checked.logger ?? silentLogger;
     this.#clients = serviceClients({ ...checked, timeouts: checked.resolvedTimeouts });
@@ -96,6 +148,7 @@ export class SecretsClient {
       });
     }
     const { policy } = checked;
+    const authorizer = policy === undefined ? undefined : new PolicyAuthorizer(policy);
     this.#pipeline = new Pipeline(
       [
         validateStage,
@@ -106,7 +159,7 @@ export class SecretsClient {
           clock,
           logger,
         }),
-        authorizeStage(policy === undefined ? undefined : new PolicyAuthorizer(policy)),
+        authorizeStage(authorizer),
         rateLimitStage(
           policy === undefined
             ? undefined
@@ -119,6 +172,7 @@ export class SecretsClient {
     );
     this.#getHit = this.#pipeline.hitPath(get);
     pipelines.set(this, this.#pipeline);
+    accessChecks.set(this.#pipeline, { authorizer, principal: checked.principal });
   }
 
   /**
@@ -143,9 +197,54 @@ export class SecretsClient {
     return this.#clients.kms;
   }
 
-  /** Stops the cache's background refreshes. The SDK clients stay usable. */
+  /**
+   * Stops the cache's background refreshes. The SDK clients stay usable. Clients made with
+   * `withEnvironment` share the cache: closing any of them stops it for all.
+   */
   close(): void {
     this.#cache?.close();
+  }
+
+  /**
+   * The environment and service bare names resolve in: from the options, else
+   * KEYSTAGE_ENVIRONMENT and KEYSTAGE_SERVICE; empty for an unscoped client.
+   * @example
+   * const { environment } = secrets.scope;
+   */
+  get scope(): SecretScope {
+    return this.#scope.toScope();
+  }
+
+  /**
+   * The id a call with `id` names: a bare name (no `/`, not an ARN) in the client's scope,
+   * anything else as given. Every method that takes an id resolves it this way.
+   * @example
+   * new SecretsClient({ environment: 'prod', service: 'billing' }).resolveId('stripe_key'); // 'prod/billing/stripe_key'
+   */
+  resolveId(id: string): string {
+    return this.#scope.resolve(id);
+  }
+
+  /**
+   * A client for the same service in another environment. It shares this client's SDK
+   * clients, options, principal, access policy, rate-limit store, audit sink and read cache
+   * (names differ between environments, so entries never mix); only bare names resolve
+   * differently. `environment` is checked like the client option.
+   * @example
+   * const staging = secrets.withEnvironment('staging');
+   * await staging.get('stripe_key'); // staging/billing/stripe_key
+   */
+  withEnvironment(environment: string): SecretsClient {
+    const token = {};
+    derivations.set(token, { from: this, scope: this.#scope.withEnvironment(environment) });
+    return new SecretsClient(token);
+  }
+
+  /** The ids of a batch with the scope applied; the same array when none is bare. */
+  #ids(ids: readonly string[]): readonly string[] {
+    if (!this.#scope.scoped || !Array.isArray(ids)) return ids;
+    const resolved = ids.map((id) => this.#scope.resolve(id));
+    return resolved.every((id, i) => id === ids[i]) ? ids : resolved;
   }
 
   /** One call through the pipeline, for the principal in `options` if there is one. */
@@ -158,15 +257,20 @@ export class SecretsClient {
   }
 
   /**
-   * Creates a secret, generating its value by `kind` when none is given.
-   * The name becomes `{environment}/{service}/{name}` and keystage tags record all three.
+   * Creates a secret, generating its value by `kind` when none is given, and checking a
+   * given value against the kind's shape. The name becomes `{environment}/{service}/{name}`
+   * and keystage tags record all three; for a bare name the client's scope supplies the
+   * environment and service the call leaves out.
    * @example
    * const ref = await secrets.create({
    *   name: 'db', kind: 'database', environment: 'prod', service: 'billing',
    *   database: { engine: 'postgres', host: 'db.internal', dbname: 'billing', username: 'billing_app' },
    * });
    */
-  async create(options: CreateSecretOptions): Promise<SecretRef> {
+  async create(given: CreateSecretOptions): Promise<SecretRef> {
+    // A bare name takes the client's environment and service where the call gives none.
+    const parts = typeof given === 'object' && given !== null ? this.#scope.createParts(given) : {};
+    const options = Object.keys(parts).length === 0 ? given : ({ ...given, ...parts } as CreateSecretOptions);
     const certificate =
       options?.kind === 'certificate' && options.value === undefined ? options.certificate : undefined;
     if (typeof certificate?.ca !== 'string') return this.#run(create, [options], options);
@@ -178,7 +282,7 @@ export class SecretsClient {
     const resolved = await resolveCertificateAuthority(certificate, (id) =>
       this.#run(
         readCertificateAuthority,
-        [id, principal === undefined ? NO_OPTIONS : { principal }],
+        [this.#scope.resolve(id), principal === undefined ? NO_OPTIONS : { principal }],
         options,
       ),
     );
@@ -192,8 +296,12 @@ export class SecretsClient {
    * const previous = await secrets.get('prod/billing/stripe', { versionStage: 'AWSPREVIOUS' });
    */
   get(id: string, options: GetOptions = NO_OPTIONS): Promise<string> {
-    // The hot path: a fresh cached string costs one lookup and no allocation.
-    return this.#getHit?.(id, options) ?? this.#pipeline.run(get, [id, options], principalOf(options));
+    // The hot path: a fresh cached string costs one lookup and no allocation (a full name is
+    // taken as given, a bare one resolved once and then remembered).
+    const secretId = this.#scope.resolve(id);
+    return (
+      this.#getHit?.(secretId, options) ?? this.#pipeline.run(get, [secretId, options], principalOf(options))
+    );
   }
 
   /**
@@ -203,7 +311,7 @@ export class SecretsClient {
    * const db = await secrets.getJson<{ username: string; password: string }>('prod/billing/db');
    */
   getJson<T = unknown>(id: string, options: GetJsonOptions<T> = {}): Promise<T> {
-    return this.#run(getJson, [id, options], options) as Promise<T>;
+    return this.#run(getJson, [this.#scope.resolve(id), options], options) as Promise<T>;
   }
 
   /**
@@ -212,7 +320,7 @@ export class SecretsClient {
    * const key = await secrets.getBinary('prod/billing/signing-key');
    */
   getBinary(id: string, options: GetOptions = {}): Promise<Uint8Array> {
-    return this.#run(getBinary, [id, options], options);
+    return this.#run(getBinary, [this.#scope.resolve(id), options], options);
   }
 
   /**
@@ -222,8 +330,51 @@ export class SecretsClient {
    * @example
    * const { values, errors } = await secrets.getMany(['prod/billing/db', 'prod/billing/stripe']);
    */
-  getMany(ids: readonly string[], options: CallOptions = {}): Promise<GetManyResult> {
-    return this.#run(getMany, [ids, options], options);
+  async getMany(ids: readonly string[], options: CallOptions = {}): Promise<GetManyResult> {
+    const resolved = this.#ids(ids);
+    const result = await this.#run(getMany, [resolved, options], options);
+    if (resolved === ids) return result;
+    return {
+      values: keyedAsAsked(ids, resolved, result.values, (entry, id) => ({ ...entry, id })),
+      errors: keyedAsAsked(ids, resolved, result.errors),
+    };
+  }
+
+  /**
+   * Reads every secret of the scope: those `list` finds with the same filters (the client's
+   * environment and service unless given, `scoped: false` to leave them out), then their
+   * values by name with BatchGetSecretValue, 20 per call. Values and per-secret errors are
+   * keyed by full name, as `getMany` reports them, and stay in the cache. The access policy
+   * decides each name for `list` (names it refuses are left out) and each value for `read`
+   * (refused: an error, and the value is never fetched). An unscoped call with no filter is
+   * refused; `scoped: false` reads every secret of the account and region.
+   * @example
+   * const { values, errors } = await secrets.getAll(); // every secret of prod/billing
+   * const stripe = values.get('prod/billing/stripe_key')?.value;
+   */
+  async getAll(options: GetAllOptions = {}): Promise<GetManyResult> {
+    const listing = getAllListing(options);
+    const filters = this.#scope.listFilters(listing);
+    requireFilters(filters, listing.scoped, 'getAll');
+    const principal = principalOf(options);
+    const names: string[] = [];
+    for await (const item of this.#pipeline.stream(list, [filters], principal)) names.push(item.name);
+    return this.#run(
+      getAll,
+      [names, principal === undefined ? {} : { principal: principal as Principal }],
+      options,
+    );
+  }
+
+  /**
+   * The environments that exist: the values of the `keystage:environment` tags, across every
+   * page of ListSecrets, sorted and each once. A listing for the access policy: an
+   * environment shows when the caller may list one of its secrets.
+   * @example
+   * const names = await secrets.environments(); // ['dev', 'prod', 'staging']
+   */
+  async environments(options: CallOptions = {}): Promise<string[]> {
+    return environmentNames(await this.#run(environments, [options], options));
   }
 
   /**
@@ -232,8 +383,13 @@ export class SecretsClient {
    * @example
    * await secrets.prefetch(['prod/billing/db', 'prod/billing/stripe']);
    */
-  prefetch(ids: readonly string[], options: CallOptions = {}): Promise<ReadonlyMap<string, KeystageError>> {
-    return this.#run(prefetch, [ids, options], options);
+  async prefetch(
+    ids: readonly string[],
+    options: CallOptions = {},
+  ): Promise<ReadonlyMap<string, KeystageError>> {
+    const resolved = this.#ids(ids);
+    const errors = await this.#run(prefetch, [resolved, options], options);
+    return resolved === ids ? errors : keyedAsAsked(ids, resolved, errors);
   }
 
   /**
@@ -245,17 +401,19 @@ export class SecretsClient {
    * const rows = await secrets.withSecret('prod/app/db', async (json) => query(JSON.parse(json)));
    */
   withSecret<T>(id: string, fn: (value: string) => Promise<T>, options: WithSecretOptions = {}): Promise<T> {
-    return this.#run(withSecret, [id, fn, options], options) as Promise<T>;
+    return this.#run(withSecret, [this.#scope.resolve(id), fn, options], options) as Promise<T>;
   }
 
   /**
    * Stores a new version and returns its VersionId. It becomes AWSCURRENT unless
-   * `versionStages` says otherwise. The same `clientRequestToken` and value is a no-op.
+   * `versionStages` says otherwise. The same `clientRequestToken` and value is a no-op. A
+   * value of the wrong shape for the secret's kind (its `keystage:type` tag) is refused with
+   * VALIDATION_ERROR naming the field, and nothing is written.
    * @example
    * const versionId = await secrets.put('prod/billing/stripe', newKey, { clientRequestToken: randomUUID() });
    */
   async put(id: string, value: string | Uint8Array | object, options: PutOptions = {}): Promise<string> {
-    return (await this.#run(put, [id, value, options], options)).versionId;
+    return (await this.#run(put, [this.#scope.resolve(id), value, options], options)).versionId;
   }
 
   /**
@@ -265,18 +423,30 @@ export class SecretsClient {
    * const { rotation, versions } = await secrets.describe('prod/billing/db');
    */
   describe(id: string, options: CallOptions = {}): Promise<SecretSummary> {
-    return this.#run(describe, [id, options], options);
+    return this.#run(describe, [this.#scope.resolve(id), options], options);
   }
 
   /**
-   * Every secret matching the filters, across all pages, fetched as you iterate. Bad
+   * Whether the secret exists, from its metadata (DescribeSecret); the value is never read.
+   * Only "not found" is false: a refusal or any other failure throws. A secret scheduled for
+   * deletion is false unless `includeScheduledForDeletion`.
+   * @example
+   * if (!(await secrets.exists('prod/billing/stripe'))) await secrets.create({ name: 'stripe', kind: 'api-key', environment: 'prod', service: 'billing' });
+   */
+  exists(id: string, options: ExistsOptions = {}): Promise<boolean> {
+    return this.#run(exists, [this.#scope.resolve(id), options], options);
+  }
+
+  /**
+   * Every secret matching the filters, across all pages, fetched as you iterate. The
+   * client's scope fills `environment` and `service` unless given (or `scoped: false`). Bad
    * filters throw at once.
    * @example
    * const names: string[] = [];
    * for await (const secret of secrets.list({ environment: 'prod', service: 'billing' })) names.push(secret.name);
    */
   list(options: ListOptions = {}): AsyncIterable<SecretListItem> {
-    return this.#pipeline.stream(list, [options], principalOf(options));
+    return this.#pipeline.stream(list, [this.#scope.listFilters(options)], principalOf(options));
   }
 
   /**
@@ -285,7 +455,19 @@ export class SecretsClient {
    * const versions = await secrets.versions('prod/billing/db', { includeDeprecated: true });
    */
   versions(id: string, options: VersionsOptions = {}): Promise<SecretVersion[]> {
-    return this.#run(versions, [id, options], options);
+    return this.#run(versions, [this.#scope.resolve(id), options], options);
+  }
+
+  /**
+   * What changed between two versions, each named by a VersionId or a staging label (a
+   * VersionId of the secret is taken first): for JSON objects the keys added, removed and
+   * changed as dotted paths; for strings and bytes whether they differ and both lengths.
+   * Never a value. Values are compared by digest in constant time. A read of both versions.
+   * @example
+   * const { changed, keys } = await secrets.diff('prod/billing/db', 'AWSPREVIOUS', 'AWSCURRENT');
+   */
+  diff(id: string, fromVersion: string, toVersion: string, options: DiffOptions = {}): Promise<VersionDiff> {
+    return this.#run(diff, [this.#scope.resolve(id), fromVersion, toVersion, options], options);
   }
 
   /**
@@ -296,7 +478,7 @@ export class SecretsClient {
    * const { fromVersionId, toVersionId } = await secrets.rollback('prod/billing/stripe');
    */
   rollback(id: string, options: RollbackOptions = {}): Promise<RollbackResult> {
-    return this.#run(rollback, [id, options], options);
+    return this.#run(rollback, [this.#scope.resolve(id), options], options);
   }
 
   /**
@@ -306,7 +488,19 @@ export class SecretsClient {
    * await secrets.rotate('prod/billing/db', { waitForCompletion: true, timeoutMs: 120_000 });
    */
   rotate(id: string, options: RotateOptions = {}): Promise<RotateResult> {
-    return this.#run(rotate, [id, options], options);
+    return this.#run(rotate, [this.#scope.resolve(id), options], options);
+  }
+
+  /**
+   * Checks that a secret's value works, by its kind (`keystage:type`, or `kind`): a database
+   * credential logs in, a certificate's chain, validity and key match, an API key's checksum,
+   * a data key unwraps with KMS, an encrypted-json value decrypts, others have their shape.
+   * Returns each check with its reason (never a value); a refusal to read throws.
+   * @example
+   * const { ok, checks } = await secrets.test('prod/billing/db');
+   */
+  test(id: string, options: TestOptions = {}): Promise<SecretTestResult> {
+    return this.#run(test, [this.#scope.resolve(id), options], options);
   }
 
   /**
@@ -317,7 +511,7 @@ export class SecretsClient {
    * await secrets.revoke('prod/billing/stripe', { reason: 'key leaked in build log' });
    */
   revoke(id: string, options: RevokeOptions): Promise<SecretIdentity> {
-    return this.#run(revoke, [id, options], options);
+    return this.#run(revoke, [this.#scope.resolve(id), options], options);
   }
 
   /**
@@ -327,7 +521,7 @@ export class SecretsClient {
    * await secrets.restore('prod/billing/stripe');
    */
   restore(id: string, options: CallOptions = {}): Promise<SecretIdentity> {
-    return this.#run(restore, [id, options], options);
+    return this.#run(restore, [this.#scope.resolve(id), options], options);
   }
 
   /**
@@ -337,7 +531,7 @@ export class SecretsClient {
    * await secrets.delete('dev/billing/scratch', { recoveryWindowDays: 7 });
    */
   delete(id: string, options: DeleteOptions = {}): Promise<DeleteResult> {
-    return this.#run(deleteSecret, [id, options], options);
+    return this.#run(deleteSecret, [this.#scope.resolve(id), options], options);
   }
 
   /**
@@ -346,7 +540,7 @@ export class SecretsClient {
    * await secrets.undelete('dev/billing/scratch');
    */
   undelete(id: string, options: CallOptions = {}): Promise<SecretIdentity> {
-    return this.#run(undelete, [id, options], options);
+    return this.#run(undelete, [this.#scope.resolve(id), options], options);
   }
 
   /**
@@ -355,7 +549,7 @@ export class SecretsClient {
    * await secrets.tag('prod/billing/db', { owner: 'team-billing' });
    */
   tag(id: string, tags: Readonly<Record<string, string>>, options: CallOptions = {}): Promise<void> {
-    return this.#run(tag, [id, tags, options], options);
+    return this.#run(tag, [this.#scope.resolve(id), tags, options], options);
   }
 
   /**
@@ -364,12 +558,12 @@ export class SecretsClient {
    * await secrets.untag('prod/billing/db', ['owner']);
    */
   untag(id: string, keys: readonly string[], options: CallOptions = {}): Promise<void> {
-    return this.#run(untag, [id, keys, options], options);
+    return this.#run(untag, [this.#scope.resolve(id), keys, options], options);
   }
 
   /** Shows configuration only; a client never holds secret values. */
   [inspect.custom](): string {
-    return 'SecretsClient {}';
+    return this.#scope.scoped ? `SecretsClient ${inspect(this.#scope.toScope())}` : 'SecretsClient {}';
   }
 
   toJSON(): Record<string, never> {
@@ -405,4 +599,25 @@ export function streamOperation<A extends readonly unknown[], I, T>(
   options?: unknown,
 ): AsyncIterable<T> {
   return pipelineOf(client).stream(operation, args, principalOf(options));
+}
+
+/**
+ * What `client`'s access policy decides about `operation` of the secret `name`, without
+ * making the call: no audit event, no rate-limit count, no I/O. For bulk jobs (transfer)
+ * that check every write they plan before making the first. The principal is the one in
+ * `options`, else the client's. Undefined when the client has no access policy. Internal:
+ * not exported from the package root.
+ */
+export function accessDecision<A extends readonly unknown[], I, R>(
+  client: SecretsClient,
+  operation: Operation<A, I, R>,
+  name: string,
+  options?: unknown,
+): AccessDecision | undefined {
+  const check = accessChecks.get(pipelineOf(client));
+  if (check?.authorizer === undefined) return undefined;
+  const given = principalOf(options);
+  const principal = given === undefined ? check.principal : checkPrincipal(given);
+  if (principal === undefined) return NO_PRINCIPAL;
+  return check.authorizer.decide(principal, operation as unknown as AnyOperation, name);
 }

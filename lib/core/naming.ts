@@ -20,7 +20,9 @@ export type SecretKind =
   | 'generic'
   | 'json'
   | 'certificate'
-  | 'encrypted-json';
+  | 'encrypted-json'
+  | 'oauth-client'
+  | 'webhook-secret';
 
 /**
  * Every {@link SecretKind}, in the order the documentation lists them.
@@ -36,6 +38,8 @@ export const SECRET_KINDS: readonly SecretKind[] = Object.freeze([
   'json',
   'certificate',
   'encrypted-json',
+  'oauth-client',
+  'webhook-secret',
 ]);
 
 /** keystage's lifecycle status of a secret, kept in the `keystage:status` tag. */
@@ -54,6 +58,14 @@ export const KEYSTAGE_TAGS = Object.freeze({
   revokedAt: 'keystage:revoked-at',
   revokedReason: 'keystage:revoked-reason',
   rotationSuspended: 'keystage:rotation-suspended',
+  /** The groups a secret belongs to, space-separated (see keystage/organise `defineGroup`). */
+  group: 'keystage:group',
+  /** The secrets a secret depends on, by name, space-separated (see keystage/organise `dependsOn`). */
+  dependsOn: 'keystage:depends-on',
+  /** The template that created the secret (see keystage/organise `applyTemplate`). */
+  template: 'keystage:template',
+  /** `public` (safe in a browser) or `server` (server-only), as the secret's template says. */
+  exposure: 'keystage:exposure',
 });
 
 /** The prefix of every tag keystage manages; callers may not set such tags themselves. */

@@ -38,3 +38,13 @@ export type {
   ExtendedKeyUsageName,
   SubjectAlternativeNames,
 } from './certificate-options';
+export { WEBHOOK_SECRET_BYTES, WEBHOOK_SECRET_PREFIX, generateWebhookSecret } from './webhook-secret';
+export {
+  OAuthClientCredentials,
+  checkClientId,
+  checkClientSecret,
+  checkOAuthClientInput,
+  checkRedirectUri,
+  generateOAuthClient,
+} from './oauth-client';
+export type { OAuthClientInput, OAuthClientJson } from './oauth-client';

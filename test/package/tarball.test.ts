@@ -81,7 +81,7 @@ describe('the packed tarball', () => {
     expect(targets.filter((target) => !has(target))).toEqual([]);
   });
 
-  it('has keystage/rotation, keystage/audit, keystage/crypto and keystage/distribution entries beside keystage, keystage/local and keystage/infra', () => {
+  it('has keystage/rotation, keystage/audit, keystage/crypto, keystage/distribution, keystage/organise and keystage/transfer entries beside keystage, keystage/local and keystage/infra', () => {
     expect(Object.keys(manifest().exports).sort()).toEqual([
       '.',
       './audit',
@@ -89,8 +89,10 @@ describe('the packed tarball', () => {
       './distribution',
       './infra',
       './local',
+      './organise',
       './package.json',
       './rotation',
+      './transfer',
     ]);
   });
 

@@ -26,10 +26,12 @@ const ACTIONS: Readonly<Record<AuditAction, true>> = {
   getJson: true,
   getBinary: true,
   getMany: true,
+  getAll: true,
   prefetch: true,
   withSecret: true,
   describe: true,
   list: true,
+  environments: true,
   versions: true,
   create: true,
   put: true,
@@ -41,6 +43,10 @@ const ACTIONS: Readonly<Record<AuditAction, true>> = {
   undelete: true,
   tag: true,
   untag: true,
+  restoreBackup: true,
+  diff: true,
+  exists: true,
+  test: true,
 };
 
 /** The fields that hold a string or `null`. */

@@ -9,6 +9,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { KEYSTAGE_TAGS } from '../../core';
 import { ConfigurationError, ConflictError, ValidationError } from '../../errors';
+import { checkSecretShape, kindOf } from '../../organise/kinds';
 import { tagsToRecord } from '../metadata';
 import type { CallContext } from '../pipeline';
 import { SealedSecretValue, type SecretEnvelope } from '../sealed-value';
@@ -139,14 +140,16 @@ export async function createEncrypted(
  * an encrypted put into a secret of another kind would give its readers ciphertext. Only the
  * service knows the tag (GetSecretValue does not return it, and another process may have
  * created the secret), so every put asks; writing to the ARN it answered keeps the check and
- * the write on the same secret.
+ * the write on the same secret. The same tag names the kind whose shape `value` must have
+ * (lib/organise/kinds): a value of the wrong shape is refused here, before anything is written.
  * @example
- * const arn = await checkedPutTarget(context, 'prod/app/config', false);
+ * const arn = await checkedPutTarget(context, 'prod/app/config', false, { SecretString: '{"a":1}' });
  */
 export async function checkedPutTarget(
   context: CallContext,
   secretId: string,
   encrypted: boolean,
+  value: EncodedValue,
 ): Promise<string> {
   const described = await context.send('DescribeSecret', secretId, (sm) =>
     sm.send(new DescribeSecretCommand({ SecretId: secretId })),
@@ -168,6 +171,19 @@ export async function checkedPutTarget(
       { secretId },
     );
   }
+  const known = kindOf(kind);
+  if (known !== undefined) {
+    try {
+      checkSecretShape(known, 'SecretString' in value ? value.SecretString : value.SecretBinary);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(
+        error.field,
+        `Secret ${JSON.stringify(secretId)} is a '${known}' secret and nothing was written: ${error.message}`,
+        { secretId },
+      );
+    }
+  }
   return described.ARN ?? secretId;
 }
 
@@ -188,7 +204,7 @@ export async function putEncrypted(
   const { secretId } = request;
   const envelope = envelopeOf(context, secretId);
   const plaintext = plaintextOf(request.value);
-  const arn = await checkedPutTarget(context, secretId, true);
+  const arn = await checkedPutTarget(context, secretId, true, { SecretString: plaintext });
   const versionId = request.token ?? randomUUID();
   const SecretString = await envelope.seal(plaintext, arn, versionId);
   try {

@@ -61,7 +61,7 @@ function entryFrom(id: string, entry: AwsValueEntry, context: CallContext): Secr
  * getJson), never their ciphertext posing as a binary value. The cache is filled by
  * prefetch, which keeps them sealed.
  */
-function withoutSealed(result: GetManyResult): GetManyResult {
+export function withoutSealed(result: GetManyResult): GetManyResult {
   const sealed = [...result.values].filter(([, entry]) => entry.binary instanceof SealedSecretValue);
   if (sealed.length === 0) return result;
   const values = new Map(result.values);
@@ -155,7 +155,7 @@ export async function fetchMany(ids: readonly string[], context: CallContext): P
 }
 
 /** Refused ids first, then the service's own per-id errors. */
-function withRefused(
+export function withRefused(
   errors: ReadonlyMap<string, KeystageError>,
   refused: ReadonlyMap<string, KeystageError>,
 ): Map<string, KeystageError> {
@@ -163,7 +163,7 @@ function withRefused(
 }
 
 /** The ids of a batch as the access stages see them: each on its own. */
-const idsAlone = {
+export const idsAlone = {
   ids: (ids: string[]) => ids,
   only: (_ids: string[], allowed: readonly string[]) => [...allowed],
 };

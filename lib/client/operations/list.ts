@@ -17,6 +17,11 @@ export interface ListOptions extends CallOptions {
   readonly prefix?: string;
   /** Include secrets scheduled for deletion. @default false */
   readonly includeScheduledForDeletion?: boolean;
+  /**
+   * False to ignore the client's scope: `environment` and `service` then filter only when
+   * given. @default true - the client's environment and service fill those not given
+   */
+  readonly scoped?: boolean;
 }
 
 /** What a ListSecrets filter value may contain. */

@@ -86,7 +86,7 @@ export const put: Operation<
   call: async (request, context) => {
     if (request.encrypted) return putEncrypted(context, request);
     const { secretId, value, token, stages } = request;
-    const arn = await checkedPutTarget(context, secretId, false);
+    const arn = await checkedPutTarget(context, secretId, false, value);
     const output = await context.send('PutSecretValue', secretId, (sm) =>
       sm.send(
         new PutSecretValueCommand({

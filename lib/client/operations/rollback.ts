@@ -10,6 +10,14 @@ import { fetchVersions } from './versions';
 export interface RollbackOptions extends CallOptions {
   /** The version to make AWSCURRENT. @default - the version labelled AWSPREVIOUS */
   readonly toVersionId?: string;
+  /**
+   * The version expected to hold AWSCURRENT, making the whole rollback a compare-and-swap on
+   * it: if another version holds AWSCURRENT (a writer moved it since you looked), the rollback
+   * fails with CONFLICT and changes nothing. When AWSCURRENT is on the target already, the
+   * rollback is done and succeeds without a change, so a repeated rollback is safe.
+   * @default - whichever version holds AWSCURRENT when the rollback reads the labels
+   */
+  readonly fromVersionId?: string;
 }
 
 export interface RollbackResult {
@@ -51,7 +59,7 @@ async function explainRefusal(
  */
 export const rollback: Operation<
   [id: string, options: RollbackOptions],
-  { readonly secretId: string; readonly wanted: string | undefined },
+  { readonly secretId: string; readonly wanted: string | undefined; readonly expected: string | undefined },
   RollbackResult
 > = {
   name: 'rollback',
@@ -62,9 +70,13 @@ export const rollback: Operation<
       options?.toVersionId === undefined
         ? undefined
         : validateVersionToken(options.toVersionId, 'toVersionId'),
+    expected:
+      options?.fromVersionId === undefined
+        ? undefined
+        : validateVersionToken(options.fromVersionId, 'fromVersionId'),
   }),
   secretId: (input) => input.secretId,
-  call: async ({ secretId, wanted }, context) => {
+  call: async ({ secretId, wanted, expected }, context) => {
     const { arn, name, versions } = await fetchVersions(context, secretId, true);
     const current = holding(versions, 'AWSCURRENT');
     if (current === undefined) {
@@ -96,6 +108,13 @@ export const rollback: Operation<
       toVersionId: target,
     };
     if (target === current.versionId) return result;
+    if (expected !== undefined && expected !== current.versionId) {
+      throw new ConflictError(
+        `AWSCURRENT of ${JSON.stringify(secretId)} is on ${current.versionId}, not on ${expected} (fromVersionId): ` +
+          'another writer moved it, so nothing was changed. Re-read the versions and decide again.',
+        { secretId },
+      );
+    }
     try {
       await context.send('UpdateSecretVersionStage', secretId, (sm) =>
         sm.send(

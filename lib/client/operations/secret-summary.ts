@@ -1,4 +1,5 @@
 import type { SecretListEntry, SecretVersionsListEntry } from '@aws-sdk/client-secrets-manager';
+import { rotationAdvice, type RotationAdvice } from '../../organise/kinds';
 import { keystageMetadata, tagsToRecord, type KeystageMetadata } from '../metadata';
 
 export interface SecretVersion {
@@ -43,6 +44,12 @@ export interface SecretSummary {
   readonly replicas: readonly ReplicaState[];
   readonly tags: Readonly<Record<string, string>>;
   readonly keystage: KeystageMetadata;
+  /**
+   * How often a secret of its kind should rotate (`days`, `reason`), and whether the
+   * configured rotation does (`configuredDays`, `meets`). Absent when the secret has no
+   * keystage kind (`keystage:type` tag).
+   */
+  readonly recommendedRotation?: RotationAdvice;
 }
 
 /** One secret as `list` yields it (no version detail: that costs a call per secret). */
@@ -93,6 +100,8 @@ export function rotationState(fields: SecretFields, stages: Stages): RotationSta
 /** The part of a summary that DescribeSecret and ListSecrets both provide. */
 export function listItemFrom(fields: SecretFields, stages: Stages): SecretListItem {
   const tags = tagsToRecord(fields.Tags);
+  const keystage = keystageMetadata(tags);
+  const rotation = rotationState(fields, stages);
   return {
     arn: fields.ARN ?? '',
     name: fields.Name ?? '',
@@ -103,9 +112,10 @@ export function listItemFrom(fields: SecretFields, stages: Stages): SecretListIt
     lastAccessedAt: fields.LastAccessedDate,
     deletionDate: fields.DeletedDate,
     primaryRegion: fields.PrimaryRegion,
-    rotation: rotationState(fields, stages),
+    rotation,
     tags,
-    keystage: keystageMetadata(tags),
+    keystage,
+    ...(keystage.kind === undefined ? {} : { recommendedRotation: rotationAdvice(keystage.kind, rotation) }),
   };
 }
 

@@ -33,7 +33,9 @@ describe('naming', () => {
       'encrypted-json',
       'generic',
       'json',
+      'oauth-client',
       'symmetric-key',
+      'webhook-secret',
     ]);
   });
 });

@@ -1,0 +1,2 @@
+export { test } from './test-secret';
+export type { SecretCheck, SecretTestResult, TestOptions } from './check-result';

@@ -1,0 +1,11 @@
+export { BundleAuthenticationError } from './bundle-error';
+export type { BundleRefusal } from './bundle-error';
+export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, MAX_RECORD_BYTES } from './format';
+export { MIN_PASSPHRASE_LENGTH } from './protection';
+export type { BundleProtection, KmsBundleProtection, PassphraseBundleProtection } from './protection';
+export { openBundle, verifyBundle } from './reader';
+export type { BundleReader, OpenBundleOptions } from './reader';
+export { BundledEntry } from './records';
+export type { BundleEntry, BundleHeader, BundleInfo, BundleValue, JsonObject, JsonValue } from './records';
+export { writeBundle } from './writer';
+export type { BundleDestination, BundleSource, BundleSummary } from './writer';
