@@ -13,6 +13,7 @@ export type {
   DatabaseSecretRules,
 } from './database-secret';
 export { toKeystageError } from './aws-errors';
+export { derivedToken } from './derived-token';
 export type { AwsErrorContext } from './aws-errors';
 // kms-sdk is imported by its path: its declarations name the KMS SDK (an optional peer).
 export type { KmsClient, KmsClientConfig } from './kms-client';

@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { SecretListItem, SecretVersion } from '../../client';
+import { derivedToken } from '../../core';
 
 /**
  * The ClientRequestToken of a member's rotation in a run: a UUID (version 8) from SHA-256 of
  * the run id and the member's ARN, the same on every attempt of the run.
  */
 export function memberToken(runId: string, arn: string): string {
-  const hex = createHash('sha256').update(`keystage:rotate-group\n${runId}\n${arn}`).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedToken('keystage-rotate-group/1', runId, arn);
 }
 
 /** Where a member stands before the run does anything to it. */

@@ -1,6 +1,5 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { createHash } from 'node:crypto';
-import { KEYSTAGE_TAGS } from '../../core';
+import { KEYSTAGE_TAGS, derivedToken } from '../../core';
 import type { CallOptions, SecretRef } from '../../client';
 import { recordToTags } from '../../client/metadata';
 import type { Operation } from '../../client/operation';
@@ -32,8 +31,7 @@ interface TemplateCreatePlan {
  * Secrets Manager ignores it instead of adding a version.
  */
 export function templateRequestToken(template: string, name: string): string {
-  const hex = createHash('sha256').update(`keystage:template:v1\0${template}\0${name}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return derivedToken('keystage-template/1', template, name);
 }
 
 function planTemplateCreate(request: TemplateSecretCreate): TemplateCreatePlan {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { derivedToken } from '../../core';
 
 /** What a copied version's ClientRequestToken is derived from: nothing secret, nothing random. */
 export interface CopyTokenParts {
@@ -25,20 +25,12 @@ export interface CopyTokenParts {
  * copyToken({ sourceArn, sourceVersionId, target: 'staging/billing/stripe', targetVersionId: '', transforms });
  */
 export function copyToken(parts: CopyTokenParts): string {
-  const digest = createHash('sha256')
-    .update(
-      JSON.stringify([
-        'keystage-copy/1',
-        parts.sourceArn,
-        parts.sourceVersionId,
-        parts.target,
-        parts.targetVersionId,
-        parts.transforms,
-      ]),
-    )
-    .digest();
-  digest[6] = (digest[6]! & 0x0f) | 0x80;
-  digest[8] = (digest[8]! & 0x3f) | 0x80;
-  const hex = digest.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return derivedToken(
+    'keystage-copy/1',
+    parts.sourceArn,
+    parts.sourceVersionId,
+    parts.target,
+    parts.targetVersionId,
+    parts.transforms,
+  );
 }
