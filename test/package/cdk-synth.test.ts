@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { cleanUp, root, tempDir } from './support';
 
 // `npx cdk synth STACK > template.yaml` must write a template and nothing else: cdk.json's app
 // command builds first when a source changed, and every line the build and the bundler print
 // goes to stderr.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml 3 ships no types
-const yaml = require('js-yaml') as { safeLoad(text: string): unknown };
 
 afterAll(() => cleanUp());
 
@@ -44,7 +43,7 @@ describe('cdk synth', () => {
     );
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n')[0]).toMatch(/^[A-Z][A-Za-z]*:/); // a template key, not a build line
-    const template = yaml.safeLoad(result.stdout) as { Resources?: Record<string, { Type: string }> };
+    const template = load(result.stdout) as { Resources?: Record<string, { Type: string }> };
     expect(Object.values(template.Resources ?? {}).map((resource) => resource.Type)).toContain(
       'AWS::SecretsManager::Secret',
     );

@@ -10,6 +10,8 @@ const ENTRIES = [
   'keystage/audit',
   'keystage/crypto',
   'keystage/distribution',
+  'keystage/organise',
+  'keystage/transfer',
 ] as const;
 
 let tarball: Tarball;
@@ -31,14 +33,14 @@ const names = (script: string, entries: readonly string[]): Record<string, strin
 };
 
 describe('a service with only keystage and the Secrets Manager client installed', () => {
-  it('has no KMS client, CDK or database driver to lean on', () => {
-    const missing = ['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2'].filter(
+  it('has no KMS client, CDK, database driver or zod to lean on', () => {
+    const missing = ['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2', 'zod'].filter(
       (name) => run(process.execPath, ['-e', `require.resolve('${name}')`], { cwd: dir }).status !== 0,
     );
-    expect(missing).toEqual(['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2']);
+    expect(missing).toEqual(['@aws-sdk/client-kms', 'aws-cdk-lib', 'constructs', 'pg', 'mysql2', 'zod']);
   });
 
-  it('imports every entry but keystage/infra as an ES module, with named exports (the crypto libraries load on first use)', () => {
+  it('imports every entry but keystage/infra as an ES module, with named exports (the crypto libraries and zod load on first use)', () => {
     const esm = names('esm.mjs', ENTRIES);
     expect(esm['keystage']).toEqual(
       expect.arrayContaining(['SecretsClient', 'SecretCache', 'generatePassword']),
@@ -55,6 +57,19 @@ describe('a service with only keystage and the Secrets Manager client installed'
     );
     expect(esm['keystage/distribution']).toEqual(
       expect.arrayContaining(['Distributor', 'Recipient', 'generateRecipientKey']),
+    );
+    expect(esm['keystage/organise']).toEqual(
+      expect.arrayContaining(['applyTemplate', 'validateService', 'defineGroup', 'rotateGroup', 'impact']),
+    );
+    expect(esm['keystage/transfer']).toEqual(
+      expect.arrayContaining([
+        'copyEnvironment',
+        'exportSecrets',
+        'importSecrets',
+        'createBackup',
+        'verifyBackup',
+        'restoreBackup',
+      ]),
     );
   });
 

@@ -1,3 +1,4 @@
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { inspect } from 'node:util';
 import { SecretsClient } from '../../../../lib/client';
@@ -222,6 +223,18 @@ describe('importSecrets', () => {
     ]);
     expect(log.sent.every((name) => name === 'DescribeSecret')).toBe(true);
     expect(await snapshot(local.sm(), `${env}/`)).toEqual([]);
+  });
+
+  it('imports a KMS-protected bundle with the client’s KMS client', async () => {
+    const env = freshEnvironment();
+    const keyId = (await local.kms().send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    const { client } = clientOn(local);
+    const bundle = dir.path(`kms-${env}.bundle`);
+    await exportSecrets(client, { environment: 'prod', protection: { kms: { keyId } }, destination: bundle });
+
+    const result = await importSecrets(client, bundle, { protection: { kms: { keyId } }, ...into(env) });
+
+    expect(result.counts.created).toBe(3);
   });
 
   it('leaves out what map returns null for', async () => {
