@@ -16,6 +16,7 @@ module.exports = {
     '^keystage/distribution$': '<rootDir>/lib/distribution/index.ts',
     '^keystage/organise$': '<rootDir>/lib/organise/index.ts',
     '^keystage/transfer$': '<rootDir>/lib/transfer/index.ts',
+    '^keystage/injection$': '<rootDir>/lib/injection/index.ts',
   },
   setupFiles: ['<rootDir>/test/support/aws-env.ts'],
   // A throwaway PostgreSQL cluster with password authentication for the rotation suites.

@@ -81,13 +81,14 @@ describe('the packed tarball', () => {
     expect(targets.filter((target) => !has(target))).toEqual([]);
   });
 
-  it('has keystage/rotation, keystage/audit, keystage/crypto, keystage/distribution, keystage/organise and keystage/transfer entries beside keystage, keystage/local and keystage/infra', () => {
+  it('has keystage/rotation, keystage/audit, keystage/crypto, keystage/distribution, keystage/organise, keystage/transfer and keystage/injection entries beside keystage, keystage/local and keystage/infra', () => {
     expect(Object.keys(manifest().exports).sort()).toEqual([
       '.',
       './audit',
       './crypto',
       './distribution',
       './infra',
+      './injection',
       './local',
       './organise',
       './package.json',
