@@ -81,7 +81,15 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   if (process.argv.includes('--json')) {
     process.stdout.write(JSON.stringify(packageTestProjects()));
   } else {
-    for (const [name, dependencies] of Object.entries(packageTestProjects())) {
+    // keystage's own dependencies, which every project installs with the tarball: the versions
+    // npm ci installed, so that their registry metadata is in the cache too.
+    const own = Object.fromEntries(
+      Object.keys(manifest('.').dependencies ?? {}).map((dep) => [dep, installed(dep)]),
+    );
+    for (const [name, dependencies] of Object.entries({
+      ...packageTestProjects(),
+      'keystage-dependencies': own,
+    })) {
       const started = Date.now();
       warm(name, dependencies);
       const list = Object.entries(dependencies).map(([dep, version]) => `${dep}@${version}`);
