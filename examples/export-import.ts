@@ -34,7 +34,15 @@ export async function exportImportExample(secrets = new SecretsClient()) {
     // The plan: everything read and checked, every target looked up, nothing written.
     const plan = await importSecrets(secrets, bundle, { ...into, dryRun: true });
     const imported = await importSecrets(secrets, bundle, into);
-    const again = await importSecrets(secrets, bundle, into); // no write, no new version
+    // For any number of secrets: the result only counts, and each outcome goes to onSecret.
+    const outcomes: string[] = [];
+    const again = await importSecrets(secrets, bundle, {
+      ...into,
+      report: 'counts',
+      onSecret: (outcome) => {
+        outcomes.push(`${outcome.action} ${outcome.name}`);
+      },
+    }); // no write, no new version
 
     const wrong = await importSecrets(secrets, bundle, {
       ...into,
@@ -48,6 +56,7 @@ export async function exportImportExample(secrets = new SecretsClient()) {
       // ['created staging/billing/db', 'created staging/billing/stripe']
       counts: imported.counts, // { created: 2, updated: 0, unchanged: 0, skipped: 0 }
       rerun: again.counts, // { created: 0, updated: 0, unchanged: 2, skipped: 0 }
+      rerunOutcomes: outcomes.sort(), // ['unchanged staging/billing/db', 'unchanged staging/billing/stripe']
       stagingDb: await secrets.getJson('staging/billing/db'),
       refused: wrong instanceof BundleAuthenticationError ? wrong.reason : undefined, // 'wrong-key'
     };

@@ -12,6 +12,8 @@ export type AuditAction =
   | 'getBinary'
   | 'getMany'
   | 'getAll'
+  | 'getByPath'
+  | 'listParameters'
   | 'prefetch'
   | 'withSecret'
   | 'describe'
@@ -156,6 +158,9 @@ const EVENT_TYPES: Readonly<Record<AuditAction, AuditEventType>> = Object.freeze
   getBinary: 'secret_access',
   getMany: 'secret_access',
   getAll: 'secret_access',
+  // SSM parameters: a path's values, and the listing of its names that comes first.
+  getByPath: 'secret_access',
+  listParameters: 'secret_metadata',
   prefetch: 'secret_access',
   withSecret: 'secret_access',
   describe: 'secret_metadata',

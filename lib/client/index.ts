@@ -23,6 +23,13 @@ export type { ExistsOptions } from './operations/exists';
 export type { SecretCheck, SecretTestResult, TestOptions } from './operations/check';
 export type { GetManyResult, SecretValueEntry } from './operations/get-many';
 export type { GetAllOptions } from './operations/get-all';
+export type {
+  GetByPathOptions,
+  GetByPathResult,
+  ParameterType,
+  ParameterValueEntry,
+} from './operations/ssm-path';
+export type { SsmClient, SsmClientConfig } from './ssm-source';
 export type { SecretScope } from './scope';
 export type { RotationAdvice } from '../organise/kinds';
 export type { SecretIdentity } from './operations/identity';

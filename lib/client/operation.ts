@@ -19,6 +19,8 @@ export type OperationName =
   | 'getBinary'
   | 'getMany'
   | 'getAll'
+  | 'getByPath'
+  | 'listParameters'
   | 'prefetch'
   | 'withSecret'
   | 'put'

@@ -15,6 +15,7 @@ import type { RateLimitStore } from '../policy/rate-limit-store';
 import type { AccessEvaluator, Principal } from './access';
 import { checkPrincipal } from './principal-check';
 import type { SecretEnvelopeOptions } from './sealed-value';
+import type { SsmClient, SsmClientConfig } from './ssm-source';
 
 /** The clock keystage reads; injectable so tests need no sleeps. */
 export interface Clock {
@@ -45,9 +46,20 @@ export interface SecretsClientOptions {
    */
   readonly kmsConfig?: KmsClientConfig;
   /**
+   * A ready SSM client (an `SSMClient` of `@aws-sdk/client-ssm`), which `ssm:` ids are read
+   * through. It is used as it is: `timeouts` do not apply to it.
+   * @default - a new client from `ssmConfig`, with `timeouts`, created on the first read of an `ssm:` id
+   */
+  readonly ssm?: SsmClient;
+  /**
+   * Configuration for the default SSM client. Not allowed together with `ssm`.
+   * @default - the standard SDK environment, including AWS_ENDPOINT_URL(_SSM)
+   */
+  readonly ssmConfig?: SsmClientConfig;
+  /**
    * Connection and request timeouts of the clients keystage creates (not of clients passed
-   * in). Not allowed together with a `requestHandler` in their configuration, nor when both
-   * clients are passed in.
+   * in). Not allowed together with a `requestHandler` in their configuration, nor when every
+   * client (Secrets Manager, KMS and SSM) is passed in.
    * @default - DEFAULT_TIMEOUTS: 3 s to connect, 5 s per attempt
    */
   readonly timeouts?: ClientTimeouts;
@@ -151,6 +163,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SecretsClientOptions>([
   'envelope',
   'environment',
   'service',
+  'ssm',
+  'ssmConfig',
 ]);
 
 /** SDK client settings people pass to SecretsClient itself by mistake. */
@@ -207,7 +221,7 @@ export function checkOptions(options: unknown): CheckedOptions {
   for (const key of Object.keys(options)) {
     if (KNOWN_OPTIONS.has(key)) continue;
     const hint = SDK_SETTINGS.has(key)
-      ? ` SDK client settings go in the client configuration: new SecretsClient({ secretsManagerConfig: { ${key} }, kmsConfig: { ${key} } }).`
+      ? ` SDK client settings go in the client configuration: new SecretsClient({ secretsManagerConfig: { ${key} }, kmsConfig: { ${key} }, ssmConfig: { ${key} } }).`
       : '';
     throw new ValidationError(
       key,
@@ -227,6 +241,12 @@ export function checkOptions(options: unknown): CheckedOptions {
       'Pass either kms (a client) or kmsConfig (its configuration), not both.',
     );
   }
+  if (given.ssm !== undefined && given.ssmConfig !== undefined) {
+    throw new ValidationError(
+      'ssmConfig',
+      'Pass either ssm (a client) or ssmConfig (its configuration), not both.',
+    );
+  }
   if (given.principal !== undefined) checkPrincipal(given.principal);
   for (const field of ['auditFailClosed', 'auditReads'] as const) {
     const value: unknown = given[field];
@@ -240,16 +260,17 @@ export function checkOptions(options: unknown): CheckedOptions {
   checkGovernance(given);
   const resolvedTimeouts = checkTimeouts(given.timeouts);
   if (given.timeouts !== undefined) {
-    if (given.secretsManager !== undefined && given.kms !== undefined) {
+    if (given.secretsManager !== undefined && given.kms !== undefined && given.ssm !== undefined) {
       throw new ValidationError(
         'timeouts',
-        'timeouts configures the clients keystage creates, and both clients were passed in: ' +
+        'timeouts configures the clients keystage creates, and every client was passed in: ' +
           'set the timeouts in their own requestHandler instead.',
       );
     }
     for (const [field, config] of [
       ['secretsManagerConfig', given.secretsManagerConfig],
       ['kmsConfig', given.kmsConfig],
+      ['ssmConfig', given.ssmConfig],
     ] as const) {
       if (config?.requestHandler !== undefined) {
         throw new ValidationError(

@@ -11,6 +11,7 @@ import { ValidationError } from '../errors';
  *   scope: `{environment}/{service}/{name}`, an absent part left out (`{environment}/{name}`
  *   with only an environment, `{service}/{name}` with only a service).
  * - Anything else is taken as given: a full name (it contains `/`), an ARN (full or partial),
+ *   an SSM parameter (`ssm:db_url`, `ssm:/prod/billing/db_url`: parameter names are absolute),
  *   and, so that validation can say what is wrong, anything that is not a non-empty string.
  * - A client with neither an environment nor a service takes every id as given.
  */
@@ -33,14 +34,20 @@ export const SCOPE_ENVIRONMENT_VARIABLES = Object.freeze({
 const RESOLVED_KEPT = 1000;
 
 /**
- * True for a bare name: a non-empty string with no `/` that does not start with `arn:`.
+ * True for a bare name: a non-empty string with no `/` that does not start with `arn:` or `ssm:`.
  * @example
  * isBareName('stripe_key'); // true
  * isBareName('prod/billing/stripe_key'); // false: a full name
  * isBareName('arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf'); // false
  */
 export function isBareName(id: unknown): id is string {
-  return typeof id === 'string' && id !== '' && !id.includes('/') && !id.startsWith('arn:');
+  return (
+    typeof id === 'string' &&
+    id !== '' &&
+    !id.includes('/') &&
+    !id.startsWith('arn:') &&
+    !id.startsWith('ssm:')
+  );
 }
 
 /** One scope part: the option if given (null: none), else the environment variable, checked. */

@@ -28,12 +28,20 @@ import { restore, revoke, type RevokeOptions } from './operations/revoke';
 import { rollback, type RollbackOptions, type RollbackResult } from './operations/rollback';
 import { rotate, type RotateOptions, type RotateResult } from './operations/rotate';
 import type { SecretListItem, SecretSummary, SecretVersion } from './operations/secret-summary';
+import {
+  getByPath,
+  listParameters,
+  pathListing,
+  type GetByPathOptions,
+  type GetByPathResult,
+} from './operations/ssm-path';
 import { tag, untag } from './operations/tags';
 import { versions, type VersionsOptions } from './operations/versions';
 import { withSecret, type WithSecretOptions } from './operations/with-secret';
 import { checkPrincipal } from './principal-check';
 import { ClientScope, requireFilters, type SecretScope } from './scope';
 import { SecretEnvelope } from './sealed-value';
+import type { SsmClient } from './ssm-source';
 import {
   CallStage,
   NO_PRINCIPAL,
@@ -198,6 +206,15 @@ export class SecretsClient {
   }
 
   /**
+   * The SSM client `ssm:` ids are read through; the default one is created on first use.
+   * Typed as keystage's `SsmClient` (the SSM SDK is an optional peer): to call SSM with typed
+   * answers, keep the `SSMClient` you passed as `ssm`.
+   */
+  get ssm(): SsmClient {
+    return this.#clients.ssm!;
+  }
+
+  /**
    * Stops the cache's background refreshes. The SDK clients stay usable. Clients made with
    * `withEnvironment` share the cache: closing any of them stops it for all.
    */
@@ -292,8 +309,12 @@ export class SecretsClient {
   /**
    * Reads a string secret (AWSCURRENT unless a stage or version is given).
    * A revoked secret fails with `SECRET_REVOKED`; a binary one with `DECODE_ERROR`.
+   * An id `ssm:<name>` reads an SSM parameter instead (a SecureString decrypted), through the
+   * same cache: `versionId: '3'` reads its version 3, `versionStage: 'label'` the version with
+   * that label; `ssm:/aws/reference/secretsmanager/<secret>` reads a secret through Parameter Store.
    * @example
    * const previous = await secrets.get('prod/billing/stripe', { versionStage: 'AWSPREVIOUS' });
+   * const url = await secrets.get('ssm:/prod/billing/db_url');
    */
   get(id: string, options: GetOptions = NO_OPTIONS): Promise<string> {
     // The hot path: a fresh cached string costs one lookup and no allocation (a full name is
@@ -362,6 +383,31 @@ export class SecretsClient {
     return this.#run(
       getAll,
       [names, principal === undefined ? {} : { principal: principal as Principal }],
+      options,
+    );
+  }
+
+  /**
+   * Reads the SSM parameters under a path (`/prod/billing`, one level unless `recursive`),
+   * SecureStrings decrypted, keyed by `ssm:` id. First their names, with GetParametersByPath
+   * (a listing: the access policy's `list` decides which ids the caller may learn), then their
+   * values, 10 per GetParameters (each id authorized and counted as a read, as `getAll` reads
+   * secrets: a refused id is an error and its value is never decrypted). What it read stays in
+   * the cache, so a `get('ssm:...')` that follows makes no call. Paths are absolute: the
+   * client's scope does not apply. `/aws/reference/secretsmanager/` is not a path Parameter
+   * Store lists: read such a secret with `get('ssm:/aws/reference/secretsmanager/<name>')`.
+   * @example
+   * const { values, errors } = await secrets.getByPath('/prod/billing', { recursive: true });
+   * const url = values.get('ssm:/prod/billing/db_url')?.value;
+   */
+  async getByPath(path: string, options: GetByPathOptions = {}): Promise<GetByPathResult> {
+    const listing = pathListing(path, options);
+    const principal = principalOf(options);
+    const ids: string[] = [];
+    for await (const item of this.#pipeline.stream(listParameters, [listing], principal)) ids.push(item.id);
+    return this.#run(
+      getByPath,
+      [ids, principal === undefined ? {} : { principal: principal as Principal }],
       options,
     );
   }

@@ -45,6 +45,13 @@ export function validateSecretId(value: unknown, field = 'id'): string {
   if (value.length === 0) {
     throw new ValidationError(field, `${field} is empty: pass the secret's name or ARN.`);
   }
+  if (value.startsWith('ssm:')) {
+    throw new ValidationError(
+      field,
+      `${field} ${show(value)} names an SSM parameter, which get, getJson, getBinary and getByPath read: ` +
+        "this call takes a Secrets Manager secret's name or ARN.",
+    );
+  }
   if (value.length > 2048 || !ID_PATTERN.test(value)) {
     throw new ValidationError(
       field,

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { ValidationError } from '../errors';
 import { ServiceFault } from './fault';
 import { listenBounded, type HttpReply, type HttpRequest, type ServerLimits } from './http-server';
-import { isKmsTarget, isLogsTarget, parseCall, type ParsedCall } from './request';
+import { isKmsTarget, isLogsTarget, isSsmTarget, parseCall, type ParsedCall } from './request';
 import { KeyStore } from './kms/keys';
 import { KMS_OPERATIONS } from './kms/operations';
 import { importLegacyState, readLegacyState } from './legacy-state';
@@ -17,6 +17,7 @@ import { invoke } from './operation';
 import { checkRotationFunctions, type RotationFunctionOptions } from './rotation/functions';
 import { RotationRunner, type RotationHandler } from './rotation/runner';
 import { SECRETS_MANAGER_OPERATIONS, SecretStore, type RotationEvent } from './secrets-manager';
+import { ParameterStore, SSM_INTERNAL_ERROR, SSM_OPERATIONS } from './ssm';
 import { DataDir } from './storage/data-dir';
 import { nodeFileSystem, type FileSystem } from './storage/file-system';
 import { DurabilityFailure, Journal } from './storage/journal';
@@ -124,8 +125,8 @@ function faultReply(fault: ServiceFault): HttpReply {
 }
 
 /**
- * Starts a Secrets Manager + KMS + CloudWatch Logs compatible endpoint (AWS JSON 1.1) on
- * 127.0.0.1. Point any AWS SDK at it with `AWS_ENDPOINT_URL`. Requests must be signed (any
+ * Starts a Secrets Manager + KMS + CloudWatch Logs + SSM Parameter Store compatible endpoint
+ * (AWS JSON 1.1) on 127.0.0.1. Point any AWS SDK at it with `AWS_ENDPOINT_URL`. Requests must be signed (any
  * credentials do); signatures are not checked. The region is the one the request was signed
  * for. Every acknowledged write is on disk (fsync) before its answer; a write the disk refuses
  * is a 500 (InternalServiceError, KMSInternalException, ServiceUnavailableException) and
@@ -150,7 +151,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   const store = new SecretStore(accountId);
   const keys = new KeyStore(accountId, now);
   const logs = new LogStore(accountId);
-  const tables: Table<unknown>[] = [...store.tables, ...keys.tables, ...logs.tables];
+  const parameters = new ParameterStore(accountId);
+  const tables: Table<unknown>[] = [...store.tables, ...keys.tables, ...logs.tables, ...parameters.tables];
 
   let durability: Durability = inMemory;
   let dir: DataDir | undefined;
@@ -171,6 +173,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       durability = journal;
       store.rebuild();
       logs.rebuild();
+      parameters.rebuild();
       if (legacy !== undefined) await importLegacyState(legacy, dir, files, store, keys, journal, log);
     } catch (error) {
       await journal?.close().catch(() => undefined);
@@ -180,6 +183,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   } else {
     store.rebuild();
     logs.rebuild();
+    parameters.rebuild();
   }
 
   const write = (change: (tx: Transaction) => void): Promise<void> => {
@@ -240,7 +244,13 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
                 { logs, keys, tx, region: call.region, now },
                 call.body,
               )
-            : invoke(KMS_OPERATIONS[call.operation]!, { keys, tx, region: call.region, now }, call.body);
+            : call.service === 'ssm'
+              ? invoke(
+                  SSM_OPERATIONS[call.operation]!,
+                  { parameters, keys, secrets: store, tx, access, region: call.region, now },
+                  call.body,
+                )
+              : invoke(KMS_OPERATIONS[call.operation]!, { keys, tx, region: call.region, now }, call.body);
     } catch (error) {
       // A refused RotateSecret can still ask for the unfinished rotation to be attempted again.
       if (error instanceof ServiceFault && rotations.length > 0) {
@@ -267,7 +277,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
           ? 'KMSInternalException'
           : call?.service === 'logs' || isLogsTarget(request)
             ? LOGS_INTERNAL_ERROR
-            : 'InternalServiceError';
+            : call?.service === 'ssm' || isSsmTarget(request)
+              ? SSM_INTERNAL_ERROR
+              : 'InternalServiceError';
       if (error instanceof ServiceFault) return faultReply(error);
       if (error instanceof DurabilityFailure)
         return faultReply(new ServiceFault(internal, error.message, 500));

@@ -3,11 +3,12 @@ import type { HttpRequest } from './http-server';
 import { KMS_OPERATIONS } from './kms/operations';
 import { LOGS_OPERATIONS } from './logs/operations';
 import { SECRETS_MANAGER_OPERATIONS } from './secrets-manager';
+import { SSM_OPERATIONS } from './ssm';
 import type { Body } from './wire';
 
 /** A request the endpoint understood: which operation, for which region, with what input. */
 export interface ParsedCall {
-  readonly service: 'secretsmanager' | 'kms' | 'logs';
+  readonly service: 'secretsmanager' | 'kms' | 'logs' | 'ssm';
   readonly operation: string;
   /** The region the request was signed for. */
   readonly region: string;
@@ -15,7 +16,12 @@ export interface ParsedCall {
 }
 
 const CREDENTIAL_REGION = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//;
-const SERVICES = { secretsmanager: 'secretsmanager', TrentService: 'kms', Logs_20140328: 'logs' } as const;
+const SERVICES = {
+  secretsmanager: 'secretsmanager',
+  TrentService: 'kms',
+  Logs_20140328: 'logs',
+  AmazonSSM: 'ssm',
+} as const;
 
 export function isKmsTarget(request: HttpRequest): boolean {
   return String(request.headers['x-amz-target'] ?? '').startsWith('TrentService.');
@@ -23,6 +29,10 @@ export function isKmsTarget(request: HttpRequest): boolean {
 
 export function isLogsTarget(request: HttpRequest): boolean {
   return String(request.headers['x-amz-target'] ?? '').startsWith('Logs_20140328.');
+}
+
+export function isSsmTarget(request: HttpRequest): boolean {
+  return String(request.headers['x-amz-target'] ?? '').startsWith('AmazonSSM.');
 }
 
 /**
@@ -44,7 +54,9 @@ export function parseCall(request: HttpRequest): ParsedCall {
         ? KMS_OPERATIONS
         : service === 'logs'
           ? LOGS_OPERATIONS
-          : {};
+          : service === 'ssm'
+            ? SSM_OPERATIONS
+            : {};
   if (service === undefined || !Object.hasOwn(table, operation)) {
     throw new ServiceFault(
       'UnknownOperationException',

@@ -12,8 +12,11 @@
  * matched in O(name length × pattern segments) at worst, never exponentially.
  */
 
-/** Characters a pattern may hold: those of a secret name, and `*`. */
-const PATTERN_CHARACTERS = /^[A-Za-z0-9/_+=.@*-]+$/;
+/**
+ * Characters a pattern may hold: those of a secret name, `:` (an SSM parameter is asked about
+ * as its id, `ssm:/prod/billing/db_url`, whose first segment is `ssm:`), and `*`.
+ */
+const PATTERN_CHARACTERS = /^[A-Za-z0-9/_+=.@:*-]+$/;
 
 /** Secrets Manager's limit on a secret name, which also bounds a useful pattern. */
 const MAX_PATTERN_LENGTH = 512;
@@ -67,7 +70,7 @@ export function compileGlob(pattern: string): GlobResult {
   if (!PATTERN_CHARACTERS.test(pattern)) {
     return {
       ok: false,
-      problem: 'holds a character no secret name has: use A-Z a-z 0-9 / _ + = . @ - and *',
+      problem: 'holds a character no secret name has: use A-Z a-z 0-9 / _ + = . @ - : and *',
     };
   }
   const segments = pattern.split('/');

@@ -63,7 +63,17 @@ export type {
   PassphraseBundleProtection,
 } from './bundle';
 export { EXPORT_CONTENT, exportSecrets } from './export';
-export type { ExportFailure, ExportOptions, ExportResult, ExportVersions, SecretManifest } from './export';
+export type {
+  ExportFailure,
+  ExportOptions,
+  ExportOutcome,
+  ExportResult,
+  ExportSummary,
+  ExportVersions,
+  OutcomeReceiver,
+  SecretManifest,
+  TransferReport,
+} from './export';
 export { ImportRefusedError, importSecrets } from './import';
 export type {
   ImportAction,
@@ -72,4 +82,5 @@ export type {
   ImportOutcome,
   ImportProblem,
   ImportResult,
+  ImportSummary,
 } from './import';

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretsClient } from '../../lib';
@@ -19,7 +19,8 @@ describe('README backup and restore', () => {
     const local = await startLocal();
     try {
       const secrets = new SecretsClient({ secretsManager: local.sm(), kms: local.kms() });
-      const destination = join(mkdtempSync(join(tmpdir(), 'keystage-backup-example-')), 'prod.ksb');
+      const dir = mkdtempSync(join(tmpdir(), 'keystage-backup-example-'));
+      const destination = join(dir, 'prod.ksb');
       expect(await backupExample(secrets, destination)).toEqual({
         backedUp: { secrets: 1, versions: 2 },
         verified: { secrets: 1, environments: ['prod'] },
@@ -29,6 +30,7 @@ describe('README backup and restore', () => {
         rerun: ['unchanged'],
         current: 'sk_live_51ExampleRotatedKey',
       });
+      rmSync(dir, { recursive: true, force: true });
     } finally {
       await local.endpoint.close();
     }

@@ -24,6 +24,7 @@ describe('README export and import', () => {
         plan: ['created staging/billing/db', 'created staging/billing/stripe'],
         counts: { created: 2, updated: 0, unchanged: 0, skipped: 0 },
         rerun: { created: 0, updated: 0, unchanged: 2, skipped: 0 },
+        rerunOutcomes: ['unchanged staging/billing/db', 'unchanged staging/billing/stripe'],
         stagingDb: { username: 'billing', password: 'example-only' },
         refused: 'wrong-key',
       });

@@ -1,6 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from '../../lib/local';
 
 export interface LocalFixture {
@@ -9,6 +10,7 @@ export interface LocalFixture {
   sm(region?: string): SecretsManagerClient;
   kms(region?: string): KMSClient;
   logs(region?: string): CloudWatchLogsClient;
+  ssm(region?: string): SSMClient;
 }
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -24,5 +26,7 @@ export async function startLocal(options: LocalEndpointOptions = {}): Promise<Lo
       new KMSClient({ endpoint: endpoint.url, region, credentials, maxAttempts: 1 }),
     logs: (region = 'us-east-1') =>
       new CloudWatchLogsClient({ endpoint: endpoint.url, region, credentials, maxAttempts: 1 }),
+    ssm: (region = 'us-east-1') =>
+      new SSMClient({ endpoint: endpoint.url, region, credentials, maxAttempts: 1 }),
   };
 }

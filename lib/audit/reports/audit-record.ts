@@ -27,6 +27,8 @@ const ACTIONS: Readonly<Record<AuditAction, true>> = {
   getBinary: true,
   getMany: true,
   getAll: true,
+  getByPath: true,
+  listParameters: true,
   prefetch: true,
   withSecret: true,
   describe: true,

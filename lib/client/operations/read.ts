@@ -19,6 +19,8 @@ import type { CacheUse, Invocation, Operation } from '../operation';
 import type { CallOptions } from '../options';
 import type { CallContext } from '../pipeline';
 import { SealedSecretValue } from '../sealed-value';
+import { isSsmId, ssmRead } from '../ssm-source';
+import { fetchParameter } from './ssm-read';
 
 export interface GetOptions extends CallOptions {
   /** @default 'AWSCURRENT' (when no versionId) */
@@ -47,8 +49,9 @@ export interface VersionRead {
   readonly selector: VersionSelector;
 }
 
-/** Checks a read's id and options. */
+/** Checks a read's id and options (an `ssm:` id's as SSM takes them). */
 export function versionRead(id: unknown, options: unknown): VersionRead {
+  if (isSsmId(id)) return ssmRead(id, options);
   const secretId = validateSecretId(id);
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError(
@@ -104,9 +107,10 @@ export async function explainDenied(
 
 /**
  * One GetSecretValue, with revocation explained: the work behind every read, and the
- * cache's source for a single version.
+ * cache's source for a single version. An `ssm:` id is one GetParameter instead.
  */
 export async function fetchVersion(read: VersionRead, context: CallContext): Promise<FetchedSecret> {
+  if (isSsmId(read.id)) return fetchParameter(read, context);
   const { id, selector } = read;
   try {
     const output = await context.send('GetSecretValue', id, (sm) =>

@@ -1,8 +1,10 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { toKeystageError, type KmsClient } from '../../core';
+import { ConfigurationError } from '../../errors';
 import type { Logger } from '../../observability';
 import type { Clock } from '../options';
 import type { SecretEnvelope } from '../sealed-value';
+import type { SsmClient } from '../ssm-source';
 import type { AnyOperation } from '../operation';
 import type { Handler, Stage } from './stage';
 
@@ -21,6 +23,8 @@ export interface CallContext {
   ): Promise<T>;
   /** The KMS client, created (and its SDK module loaded) on first use. */
   readonly kms: KmsClient;
+  /** The SSM client that `ssm:` ids are read through, created (and its SDK module loaded) on first use. */
+  readonly ssm: SsmClient;
   /** Envelope encryption of `encrypted-json` values; undefined when the client was given no `envelope`. */
   readonly envelope: SecretEnvelope | undefined;
   readonly logger: Logger;
@@ -32,6 +36,11 @@ export interface ServiceClients {
   readonly secretsManager: SecretsManagerClient;
   /** Created on first read. */
   readonly kms: KmsClient;
+  /**
+   * Created on first read of an `ssm:` id.
+   * @default - none: reading an `ssm:` id fails with CONFIGURATION_ERROR (call stages built by hand)
+   */
+  readonly ssm?: SsmClient;
 }
 
 /**
@@ -58,6 +67,16 @@ export class CallStage implements Stage {
       },
       get kms() {
         return clients.kms;
+      },
+      get ssm() {
+        const ssm = clients.ssm;
+        if (ssm === undefined) {
+          throw new ConfigurationError(
+            'ssm',
+            'This call stage has no SSM client: build it with one to read ssm: ids.',
+          );
+        }
+        return ssm;
       },
       envelope,
       logger,

@@ -80,6 +80,10 @@ export const MANAGED_ALIASES: Readonly<Record<string, { service: string; descrip
     service: 'secretsmanager',
     description: 'Default key that protects my Secrets Manager data when no other key is defined',
   },
+  'alias/aws/ssm': {
+    service: 'ssm',
+    description: 'Default key that protects my SSM parameters when no other key is defined',
+  },
 };
 
 /** Rotation of a new customer managed key: off, with KMS's default period of 365 days. */

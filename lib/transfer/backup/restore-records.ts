@@ -101,6 +101,22 @@ interface Touched {
   /** Where to find it now (its ARN once known). */
   id: string;
   readonly report: MutableReport;
+  /** Set once it is in the journal (at its first write). */
+  journaled: boolean;
+  /** The step being run, so a failure can name it. */
+  running: RestoreStepType | undefined;
+  /**
+   * True while `prior` is of a secret scheduled for deletion, whose resource policy cannot be
+   * read: RestoreSecret leaves the policy as it is, so a rollback takes it as it finds it.
+   */
+  policyUnread: boolean;
+}
+
+/** A prior state without the versions that carry no label: a rollback only moves labels. */
+function compact(state: SecretState | undefined): SecretState | undefined {
+  return state === undefined
+    ? undefined
+    : { ...state, versions: state.versions.filter((version) => version.stages.length > 0) };
 }
 
 interface MutableReport {
@@ -110,15 +126,6 @@ interface MutableReport {
   steps: RestoreStep[];
   rollbackSteps?: RestoreStep[];
   error?: RestoreFailure;
-}
-
-class StepFailure extends Error {
-  constructor(
-    readonly failure: RestoreFailure,
-    readonly original: unknown,
-  ) {
-    super(failure.message);
-  }
 }
 
 /**
@@ -145,12 +152,15 @@ export async function restoreRecords(
   ) => {
     const versionId = 'versionId' in step ? step.versionId : undefined;
     const value = versionId === undefined ? undefined : values.get(versionId);
-    try {
-      const result = await runStep(client, { secretId: touched.id, step, value, rollback }, call);
-      if (step.type === 'create' && result.arn !== undefined) touched.id = result.arn;
-    } catch (error) {
-      throw new StepFailure(failureOf(error, touched.name, step.type), error);
+    // Kept from just before its first write: a secret left unchanged needs no undoing.
+    if (!rollback && options.rollbackOnFailure && !touched.journaled) {
+      touched.journaled = true;
+      journal.push(touched);
     }
+    touched.running = step.type;
+    const result = await runStep(client, { secretId: touched.id, step, value, rollback }, call);
+    touched.running = undefined;
+    if (step.type === 'create' && result.arn !== undefined) touched.id = result.arn;
     (rollback ? (touched.report.rollbackSteps ??= []) : touched.report.steps).push(step);
   };
 
@@ -170,11 +180,14 @@ export async function restoreRecords(
     const touched: Touched = {
       name: record.name,
       written: new Set(record.versions.map((version) => version.versionId)),
-      prior: before,
+      prior: compact(before),
       id: before?.arn ?? record.name,
       report,
+      journaled: false,
+      running: undefined,
+      policyUnread: before?.deletionDate !== undefined,
     };
-    if (options.rollbackOnFailure) journal.push(touched);
+    current = touched;
     const values = new Map(record.versions.map((version) => [version.versionId, version.value]));
     let state = before;
     if (before?.deletionDate !== undefined) {
@@ -182,32 +195,38 @@ export async function restoreRecords(
       await run(touched, { type: 'undelete' }, values, false);
       state = await captureState(client, touched.id, true, call);
       // RestoreSecret changes only the deletion: the rest of the prior state is read now (the policy can be).
-      if (state !== undefined) touched.prior = { ...state, deletionDate: before.deletionDate };
+      if (state !== undefined) {
+        touched.prior = compact({ ...state, deletionDate: before.deletionDate });
+        touched.policyUnread = false;
+      }
     }
     for (const step of planRestore(record, state)) await run(touched, step, values, false);
     report.status = report.steps.length === 0 ? 'unchanged' : 'restored';
   };
 
+  /** The secret being restored, if its capture is done: a failure names its step. */
+  let current: Touched | undefined;
   let failure: RestoreFailure | undefined;
+  let report: MutableReport | undefined;
   try {
     for await (const record of records) {
       if (options.environment !== undefined && environmentOf(record) !== options.environment) {
         skipped++;
         continue;
       }
-      const report: MutableReport = { name: record.name, action: 'update', status: 'failed', steps: [] };
+      current = undefined;
+      report = { name: record.name, action: 'update', status: 'failed', steps: [] };
       reports.push(report);
-      try {
-        await restoreOne(record, report);
-      } catch (error) {
-        const found = error instanceof StepFailure ? error.failure : failureOf(error, record.name);
-        report.status = 'failed';
-        report.error = found;
-        throw new StepFailure(found, error);
-      }
+      await restoreOne(record, report);
+      report = undefined;
     }
   } catch (error) {
-    failure = error instanceof StepFailure ? error.failure : failureOf(error);
+    // A secret's failure, or the backup's own (its authentication, a malformed entry).
+    failure = failureOf(error, report?.name, current?.running);
+    if (report !== undefined) {
+      report.status = 'failed';
+      report.error = failure;
+    }
   }
 
   if (failure === undefined) {
@@ -222,12 +241,13 @@ export async function restoreRecords(
       await rollBack(touched);
     } catch (error) {
       touched.report.status = 'rollback-failed';
-      touched.report.error = error instanceof StepFailure ? error.failure : failureOf(error, touched.name);
+      touched.report.error = failureOf(error, touched.name, touched.running);
     }
   }
   return { outcome: 'rolled-back', secrets: reports, skipped, failure };
 
   async function rollBack(touched: Touched): Promise<void> {
+    touched.running = undefined;
     const now = await captureState(client, touched.id, true, call);
     const { prior, report } = touched;
     const none = new Map<string, BackupValue>();
@@ -241,16 +261,16 @@ export async function restoreRecords(
         for (const step of steps) await run(touched, step, none, true);
       }
     } else if (now === undefined) {
-      throw new StepFailure(
-        {
-          secret: touched.name,
-          code: 'SECRET_NOT_FOUND',
-          message: `Secret ${JSON.stringify(touched.name)} no longer exists, so it cannot be returned to its prior state.`,
-        },
-        undefined,
-      );
+      report.status = 'rollback-failed';
+      report.error = {
+        secret: touched.name,
+        code: 'SECRET_NOT_FOUND',
+        message: `Secret ${JSON.stringify(touched.name)} no longer exists, so it cannot be returned to its prior state.`,
+      };
+      return;
     } else if (!(prior.deletionDate !== undefined && now.deletionDate !== undefined)) {
-      for (const step of planRevert(prior, now, options.now)) await run(touched, step, none, true);
+      const known = touched.policyUnread ? { ...prior, policy: now.policy } : prior;
+      for (const step of planRevert(known, now, options.now)) await run(touched, step, none, true);
     }
     report.status = 'rolled-back';
   }

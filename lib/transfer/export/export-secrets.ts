@@ -18,6 +18,7 @@ import {
   type TransferScope,
 } from './export-operations';
 import { EXPORT_CONTENT, manifestRecord, valueChecksum, type SecretManifest } from './secret-manifest';
+import { checkReceiver, checkReport, type OutcomeReceiver, type TransferReport } from './transfer-report';
 
 /** Which versions of each secret an export holds. */
 export type ExportVersions = 'current' | 'all-labelled';
@@ -43,6 +44,21 @@ export interface ExportOptions extends CallOptions {
    * @default 'current'
    */
   readonly versions?: ExportVersions;
+  /**
+   * `'secrets'`: the result lists the secrets that could not be exported (`failed`).
+   * `'counts'`: it only counts them (`failures`), so nothing is kept per secret whatever
+   * their number; see them one by one with `onSecret`.
+   * @default 'secrets'
+   */
+  readonly report?: TransferReport;
+  /**
+   * Called with each secret's outcome as it happens: exported once its entries are in the
+   * bundle's stream (in bundle order; the bundle is complete when exportSecrets resolves), or
+   * failed when a read of it fails. Awaited; if it throws, the export fails and leaves no
+   * bundle at a path destination.
+   * @default - none
+   */
+  readonly onSecret?: OutcomeReceiver<ExportOutcome>;
 }
 
 /** A secret left out of an export, and why (never a value). */
@@ -52,7 +68,13 @@ export interface ExportFailure {
   readonly reason: string;
 }
 
-export interface ExportResult {
+/** What happened to one secret of an export, as `onSecret` hears it. Never a value. */
+export type ExportOutcome =
+  | { readonly status: 'exported'; readonly name: string; readonly versions: number }
+  | ({ readonly status: 'failed' } & ExportFailure);
+
+/** An export's result with `report: 'counts'`: nothing per secret. */
+export interface ExportSummary {
   /** The bundle as written: id, entry count, digest, bytes. */
   readonly bundle: BundleSummary;
   /** Secrets in the bundle. */
@@ -60,6 +82,12 @@ export interface ExportResult {
   /** Versions in the bundle (one entry each). */
   readonly versions: number;
   /** Secrets that could not be read (access denied, deleted meanwhile, ...); not in the bundle. */
+  readonly failures: number;
+}
+
+/** An export's result with `report: 'secrets'` (the default). */
+export interface ExportResult extends ExportSummary {
+  /** The secrets that could not be read, and why. */
   readonly failed: readonly ExportFailure[];
 }
 
@@ -70,6 +98,8 @@ const OPTION_KEYS = new Set([
   'service',
   'ids',
   'versions',
+  'report',
+  'onSecret',
   'principal',
 ]);
 
@@ -78,6 +108,8 @@ interface ExportPlan {
   readonly ids: readonly string[] | undefined;
   readonly versions: ExportVersions;
   readonly destination: BundleDestination;
+  readonly report: TransferReport;
+  readonly onSecret: OutcomeReceiver<ExportOutcome> | undefined;
   readonly callOptions: CallOptions;
 }
 
@@ -123,6 +155,8 @@ function planExport(options: ExportOptions): ExportPlan {
     ids: ids === undefined ? undefined : validateSecretIds(ids),
     versions,
     destination,
+    report: checkReport(options.report, 'exportSecrets'),
+    onSecret: checkReceiver<ExportOutcome>(options.onSecret),
     callOptions: options.principal === undefined ? {} : { principal: options.principal },
   };
 }
@@ -163,13 +197,16 @@ function otherVersions(secret: ListedSecret, currentId: string): string[] {
  * version, with a manifest (name, ARN, kind, description, tags, VersionId, stages, creation
  * date, SHA-256 of the value) and the value, encrypted under a KMS key or a passphrase and
  * authenticated as a whole. Streams: memory holds one batch of 20 secrets, whatever their
- * number. Every read goes through `client`'s pipeline (access policy, rate limits, audit) as
- * `list`, `getMany`, `get` or `describe`. A current-version export of an environment costs
- * one ListSecrets per 100 secrets and one BatchGetSecretValue per 20: 0.06 calls a secret.
+ * number, and with `report: 'counts'` nothing per secret at all. Every read goes through
+ * `client`'s pipeline (access policy, rate limits, audit) as `list`, `getMany`, `get` or
+ * `describe`. A current-version export of an environment costs one ListSecrets per 100
+ * secrets and one BatchGetSecretValue per 20: 0.06 calls a secret.
  *
- * A secret that cannot be read (access denied, deleted meanwhile) is left out and listed in
- * `failed`. `encrypted-json` values are exported as stored (their ciphertext); importSecrets
- * skips them, since their encryption is bound to the secret they came from.
+ * A secret that cannot be read (access denied, deleted meanwhile) is left out, counted in
+ * `failures` and listed in `failed` (with the default `report: 'secrets'`). `onSecret` hears
+ * every secret's outcome as it happens. `encrypted-json` values are exported as stored (their
+ * ciphertext); importSecrets skips them, since their encryption is bound to the secret they
+ * came from.
  *
  * Errors: bad options are ValidationError before any call; listing failures and KMS failures
  * keep their codes. Nothing returned or thrown carries a value.
@@ -180,7 +217,24 @@ function otherVersions(secret: ListedSecret, currentId: string): string[] {
  *   destination: 'prod.bundle',
  * });
  */
-export async function exportSecrets(client: SecretsClient, options: ExportOptions): Promise<ExportResult> {
+export function exportSecrets(
+  client: SecretsClient,
+  options: ExportOptions & { readonly report: 'counts' },
+): Promise<ExportSummary>;
+/** `exportSecrets` listing its failures (`report: 'secrets'`, the default). */
+export function exportSecrets(
+  client: SecretsClient,
+  options: ExportOptions & { readonly report?: 'secrets' },
+): Promise<ExportResult>;
+/** `exportSecrets` with a `report` known only when it runs. */
+export function exportSecrets(
+  client: SecretsClient,
+  options: ExportOptions,
+): Promise<ExportSummary | ExportResult>;
+export async function exportSecrets(
+  client: SecretsClient,
+  options: ExportOptions,
+): Promise<ExportSummary | ExportResult> {
   const plan = planExport(options);
   const protection = withKmsClient(checkProtection(options.protection), () => client.kms);
   const header = checkHeader({
@@ -193,9 +247,16 @@ export async function exportSecrets(client: SecretsClient, options: ExportOption
       versions: plan.versions,
     },
   });
-  const failed: ExportFailure[] = [];
+  const failed: ExportFailure[] | undefined = plan.report === 'secrets' ? [] : undefined;
+  let failures = 0;
   let secrets = 0;
-  const { callOptions } = plan;
+  const { callOptions, onSecret } = plan;
+
+  const fail = async (failure: ExportFailure): Promise<void> => {
+    failures++;
+    failed?.push(failure);
+    await onSecret?.({ status: 'failed', ...failure });
+  };
 
   async function* batchEntries(batch: readonly ListedSecret[]): AsyncGenerator<BundleEntry> {
     const { values, errors } = await runOperation(
@@ -207,7 +268,7 @@ export async function exportSecrets(client: SecretsClient, options: ExportOption
     for (const secret of batch) {
       const current = values.get(secret.name);
       if (current === undefined) {
-        failed.push(failureOf(secret.name, errors.get(secret.name)));
+        await fail(failureOf(secret.name, errors.get(secret.name)));
         continue;
       }
       const entries = [entryOf(secret, current)];
@@ -219,12 +280,13 @@ export async function exportSecrets(client: SecretsClient, options: ExportOption
             );
           }
         } catch (error) {
-          failed.push(failureOf(secret.name, error));
+          await fail(failureOf(secret.name, error));
           continue;
         }
       }
       secrets++;
       yield* entries;
+      await onSecret?.({ status: 'exported', name: secret.name, versions: entries.length });
     }
   }
 
@@ -234,19 +296,21 @@ export async function exportSecrets(client: SecretsClient, options: ExportOption
       return;
     }
     for (const id of plan.ids!) {
+      let secret: ListedSecret | undefined;
       try {
-        const secret = await runOperation(client, describeForTransfer, [id], callOptions);
-        if (secret === undefined || secret.deleted) {
-          failed.push({
-            name: id,
-            code: 'SECRET_NOT_FOUND',
-            reason: `No secret ${JSON.stringify(id)} ${secret === undefined ? 'exists' : 'outside its deletion window'}.`,
-          });
-        } else {
-          yield secret;
-        }
+        secret = await runOperation(client, describeForTransfer, [id], callOptions);
       } catch (error) {
-        failed.push(failureOf(id, error));
+        await fail(failureOf(id, error));
+        continue;
+      }
+      if (secret === undefined || secret.deleted) {
+        await fail({
+          name: id,
+          code: 'SECRET_NOT_FOUND',
+          reason: `No secret ${JSON.stringify(id)} ${secret === undefined ? 'exists' : 'outside its deletion window'}.`,
+        });
+      } else {
+        yield secret;
       }
     }
   }
@@ -264,5 +328,6 @@ export async function exportSecrets(client: SecretsClient, options: ExportOption
   }
 
   const bundle = await writeChecked(plan.destination, header, entries(), protection);
-  return { bundle, secrets, versions: bundle.entries, failed };
+  const summary: ExportSummary = { bundle, secrets, versions: bundle.entries, failures };
+  return failed === undefined ? summary : { ...summary, failed };
 }

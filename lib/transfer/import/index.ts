@@ -1,5 +1,6 @@
 export { ImportRefusedError } from './import-error';
 export type { ImportProblem } from './import-error';
-export type { ImportAction } from './import-plan';
+export type { ImportOutcome, ImportResult, ImportSummary } from './import-outcomes';
+export type { ImportAction } from './plan-log';
 export { importSecrets } from './import-secrets';
-export type { ImportMap, ImportOptions, ImportOutcome, ImportResult } from './import-secrets';
+export type { ImportMap, ImportOptions } from './import-secrets';

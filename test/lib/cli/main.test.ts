@@ -62,7 +62,9 @@ describe('keystage', () => {
     const error = await refusal(['frobnicate']);
     expect(error.field).toBe('command');
     expect(error.message).toBe(
-      '"frobnicate" is not a keystage command; the commands are local, tour (keystage --help).',
+      '"frobnicate" is not a keystage command; the commands are get, put, create, list, describe, versions, diff, ' +
+        'rollback, rotate, revoke, restore, delete, undelete, tag, untag, generate, group, env, run, agent, local, ' +
+        'tour, completion (keystage --help).',
     );
   });
 

@@ -1,5 +1,6 @@
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -174,12 +175,13 @@ describe('SecretsClient timeouts', () => {
       );
     });
 
-    it('refuse timeouts when both clients are the caller’s', () => {
+    it('refuse timeouts when every client is the caller’s', () => {
       expect(
         () =>
           new SecretsClient({
             secretsManager: new SecretsManagerClient({}),
             kms: new KMSClient({}),
+            ssm: new SSMClient({}),
             timeouts: { requestMs: 1_000 },
           }),
       ).toThrow(expect.objectContaining({ code: 'VALIDATION_ERROR', field: 'timeouts' }));

@@ -3,7 +3,7 @@ import {
   PutSecretValueCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { SecretsClient } from '../../../../lib/client/secrets-client';
@@ -44,6 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await local.endpoint.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('createBackup', () => {
@@ -76,6 +77,24 @@ describe('createBackup', () => {
     expect(count('GetSecretValueCommand')).toBe(3);
     expect(count('DescribeSecretCommand')).toBe(5);
     expect(writesIn(sent)).toEqual([]);
+  });
+
+  it('fails as a whole when a secret cannot be read, leaving no file', async () => {
+    const principal: Principal = { id: 'auditor', service: 'ops', environment: 'prod', roles: [] };
+    const policy = new AccessPolicy({
+      rules: [
+        { id: 'metadata', effect: 'allow', secrets: ['**'], operations: ['list'] },
+        { id: 'values', effect: 'allow', secrets: ['prod/billing/**'], operations: ['read'] },
+      ],
+    });
+    const client = new SecretsClient({ secretsManager: local.sm(), kms: local.kms(), policy, principal });
+    const path = join(dir, 'refused.ksb');
+    await expect(
+      createBackup(client, { environments: ['prod'], destination: path, protection }),
+    ).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    expect(existsSync(path)).toBe(false);
   });
 });
 

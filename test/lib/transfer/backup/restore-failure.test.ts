@@ -1,8 +1,16 @@
-import { CreateSecretCommand, DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetResourcePolicyCommand,
+  PutResourcePolicyCommand,
+  RestoreSecretCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackup, restoreBackup } from '../../../../lib/transfer';
 import type { LocalFixture } from '../../../support/local-endpoint';
 import {
+  POLICY,
   backupEndpoint,
   labelled,
   recordedClient,
@@ -18,9 +26,10 @@ import {
 // changed, one scheduled for deletion, others missing), and check what is left.
 
 const protection = { passphrase: 'correct horse battery staple, failures' };
-const file = join(tempDir(), 'prod.ksb');
+const dir = tempDir();
+const file = join(dir, 'prod.ksb');
 
-/** The target before the restore: stripe changed, replicated scheduled for deletion, db without its settings. */
+/** The target before the restore: stripe changed, replicated scheduled for deletion (with a policy), db without its settings. */
 async function seedTarget(local: LocalFixture): Promise<void> {
   const sm = local.sm();
   await sm.send(
@@ -43,6 +52,8 @@ async function seedTarget(local: LocalFixture): Promise<void> {
       SecretString: 'old',
     }),
   );
+  // A policy the backup lacks: unreadable while the secret is deleted, it must survive a rollback.
+  await sm.send(new PutResourcePolicyCommand({ SecretId: 'prod/app/replicated', ResourcePolicy: POLICY }));
   await sm.send(new DeleteSecretCommand({ SecretId: 'prod/app/replicated', RecoveryWindowInDays: 7 }));
   await sm.send(
     new CreateSecretCommand({
@@ -59,6 +70,8 @@ async function target(): Promise<LocalFixture> {
   await seedTarget(local);
   return local;
 }
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let reference: Awaited<ReturnType<typeof snapshot>>;
 let writes: number;
@@ -101,6 +114,12 @@ describe('restoreBackup with rollbackOnFailure', () => {
             expect({ at, status: secret.status }).toEqual({ at, status: 'rolled-back' });
           const after = await snapshot(local);
           expect({ at, state: labelled(after) }).toEqual({ at, state: labelled(prior) });
+          // The deleted secret's policy, unreadable while deleted, is still there (the endpoint is thrown away after).
+          await local.sm().send(new RestoreSecretCommand({ SecretId: 'prod/app/replicated' }));
+          const kept = await local
+            .sm()
+            .send(new GetResourcePolicyCommand({ SecretId: 'prod/app/replicated' }));
+          expect({ at, policy: kept.ResourcePolicy }).toEqual({ at, policy: POLICY });
           // The versions it added stay (Secrets Manager deletes none on request), without labels.
           for (const [name, secret] of Object.entries(prior)) {
             expect(after[name]!.allVersionIds).toEqual(expect.arrayContaining([...secret.allVersionIds]));

@@ -1,5 +1,5 @@
 import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { writeBundle, type BundleEntry, type JsonObject } from '../../../../lib/transfer/bundle';
@@ -32,6 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await local.endpoint.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 const header = {
   content: BACKUP_CONTENT,

@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import { SecretsClient } from '../../../../lib/client';
 import { ValidationError } from '../../../../lib/errors';
 import { AccessPolicy, POLICY_OPERATIONS } from '../../../../lib/policy';
-import { openBundle, exportSecrets, type BundleEntry } from '../../../../lib/transfer';
+import { openBundle, exportSecrets, type BundleEntry, type ExportOutcome } from '../../../../lib/transfer';
 import { OutputCapture } from '../../../support/output-capture';
 import { startLocal, type LocalFixture } from '../../../support/local-endpoint';
 import { bundleDirectory } from '../bundle/bundle-fixture';
@@ -235,6 +235,75 @@ describe('exportSecrets', () => {
   });
 });
 
+describe('exportSecrets results', () => {
+  it('streams each outcome to onSecret as it happens, and lists failures with the default report', async () => {
+    const { client } = clientOn(local);
+    const heard: ExportOutcome[] = [];
+
+    const result = await exportSecrets(client, {
+      ids: ['prod/billing/missing', 'prod/billing/stripe', 'prod/billing/db'],
+      versions: 'all-labelled',
+      protection,
+      destination: path(),
+      onSecret: (outcome) => {
+        heard.push(outcome);
+      },
+    });
+
+    expect(heard).toEqual([
+      expect.objectContaining({ status: 'failed', name: 'prod/billing/missing', code: 'SECRET_NOT_FOUND' }),
+      { status: 'exported', name: 'prod/billing/stripe', versions: 1 },
+      { status: 'exported', name: 'prod/billing/db', versions: 3 },
+    ]);
+    expect(result).toMatchObject({ secrets: 2, versions: 4, failures: 1 });
+    expect(result.failed).toEqual([expect.objectContaining({ name: 'prod/billing/missing' })]);
+  });
+
+  it("keeps nothing per secret with report: 'counts'", async () => {
+    const policy = new AccessPolicy({
+      rules: [
+        { id: 'all', effect: 'allow', secrets: ['**'], operations: POLICY_OPERATIONS },
+        { id: 'no-db', effect: 'deny', secrets: ['prod/billing/db'], operations: ['read'] },
+      ],
+    });
+    const { client } = clientOn(local, {
+      policy,
+      principal: { id: 'ops', service: 'ops', environment: 'prod', roles: ['devops'] },
+    });
+    const failed: string[] = [];
+
+    const result = await exportSecrets(client, {
+      environment: 'prod',
+      protection,
+      destination: path(),
+      report: 'counts',
+      onSecret: (outcome) => {
+        if (outcome.status === 'failed') failed.push(`${outcome.name} ${outcome.code}`);
+      },
+    });
+
+    expect(Object.keys(result).sort()).toEqual(['bundle', 'failures', 'secrets', 'versions']);
+    expect(result).toMatchObject({ secrets: 2, versions: 2, failures: 1 });
+    expect(failed).toEqual(['prod/billing/db PERMISSION_DENIED']);
+  });
+
+  it('fails, and leaves no bundle, when onSecret throws', async () => {
+    const { client } = clientOn(local);
+    const destination = path();
+    const refusal = new ValidationError('onSecret', 'test: the receiver gives up');
+
+    const error = await exportSecrets(client, {
+      environment: 'prod',
+      protection,
+      destination,
+      onSecret: () => Promise.reject(refusal),
+    }).catch((e: unknown) => e);
+
+    expect(error).toBe(refusal);
+    await expect(stat(destination)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
 describe('exportSecrets bad input', () => {
   it.each([
     ['environment', { protection, ids: ['a'], environment: 'prod' }],
@@ -243,6 +312,8 @@ describe('exportSecrets bad input', () => {
     ['versions', { protection, environment: 'prod', versions: 'all' }],
     ['protection.passphrase', { protection: { passphrase: 'short' }, environment: 'prod' }],
     ['colour', { protection, environment: 'prod', colour: 'blue' }],
+    ['report', { protection, environment: 'prod', report: 'failures' }],
+    ['onSecret', { protection, environment: 'prod', onSecret: 'console.log' }],
   ])('refuses a bad %s before any call or file', async (field, options) => {
     const { client, sm } = clientOn(local);
     const log = logged(sm);

@@ -8,7 +8,8 @@ import { bundleDirectory } from '../bundle/bundle-fixture';
 import { clientOn } from '../export/export-fixture';
 
 // RELIABILITY 66: an import reads its bundle as a stream in both passes; it never holds the
-// bundle. (bench/transfer.ts measures the memory of 10^3 and 10^4 secrets.)
+// bundle. (import-memory.test.ts checks its memory is flat in the number of secrets;
+// bench/transfer.ts measures it for 10^3 to 3 x 10^4.)
 
 const protection = { passphrase: 'correct horse battery staple' };
 const SECRETS = 1500;

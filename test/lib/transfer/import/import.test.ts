@@ -1,14 +1,22 @@
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  PutSecretValueCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { createReadStream } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { SecretsClient } from '../../../../lib/client';
-import { ValidationError } from '../../../../lib/errors';
+import { ConflictError, ValidationError } from '../../../../lib/errors';
 import {
   BundleAuthenticationError,
   ImportRefusedError,
   exportSecrets,
   importSecrets,
   writeBundle,
+  type BundleEntry,
+  type ImportOutcome,
   type ImportResult,
 } from '../../../../lib/transfer';
 import { valueChecksum } from '../../../../lib/transfer/export/secret-manifest';
@@ -182,6 +190,33 @@ describe('importSecrets', () => {
     );
     expect(byStage).toEqual({ AWSCURRENT: `${PLANTED}-stripe`, AWSPREVIOUS: 'theirs' });
     expect(stripe.tags['keystage:environment']).toBe(env);
+  });
+
+  it('tags an overwritten secret with only the tags it lacks or holds otherwise', async () => {
+    const env = freshEnvironment();
+    await local.sm().send(
+      new CreateSecretCommand({
+        Name: `${env}/billing/stripe`,
+        SecretString: 'theirs',
+        Tags: [
+          { Key: 'keystage:type', Value: 'generic' },
+          { Key: 'keystage:status', Value: 'active' },
+          { Key: 'keystage:service', Value: 'payments' },
+        ],
+      }),
+    );
+    const { client, sm } = clientOn(local);
+    const tagged: string[][] = [];
+    const send = sm.send.bind(sm);
+    sm.send = ((command: { constructor: { name: string }; input: { Tags?: { Key?: string }[] } }) => {
+      if (command.constructor.name === 'TagResourceCommand')
+        tagged.push((command.input.Tags ?? []).map((tag) => tag.Key ?? '').sort());
+      return (send as (c: unknown) => unknown)(command);
+    }) as typeof sm.send;
+
+    await importSecrets(client, current, { protection, ...into(env), overwrite: true });
+
+    expect(tagged).toEqual([['keystage:environment', 'keystage:service']]);
   });
 
   it('leaves a secret that already holds the value unchanged, even with overwrite', async () => {
@@ -381,6 +416,8 @@ describe('importSecrets refuses before the first write', () => {
     ['map', { map: { from: '', to: 'x/' } }],
     ['environment', { environment: 'a/b' }],
     ['concurrency', { concurrency: 0 }],
+    ['report', { report: 'everything' }],
+    ['onSecret', { onSecret: true }],
     ['colour', { colour: 'blue' }],
   ])('refuses a bad %s before reading the bundle', async (field, options) => {
     const { client } = clientOn(local);
@@ -392,6 +429,206 @@ describe('importSecrets refuses before the first write', () => {
 
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).field).toBe(field);
+  });
+});
+
+describe('importSecrets results', () => {
+  it("counts with report: 'counts', lists nothing, and streams each outcome to onSecret", async () => {
+    const env = freshEnvironment();
+    const { client } = clientOn(local);
+    const heard: ImportOutcome[] = [];
+
+    const result = await importSecrets(client, labelled, {
+      protection,
+      ...into(env),
+      report: 'counts',
+      onSecret: (outcome) => {
+        heard.push(outcome);
+      },
+    });
+
+    expect(Object.keys(result).sort()).toEqual(['bundleId', 'counts', 'dryRun', 'entries']);
+    expect(result).toMatchObject({
+      entries: 5,
+      counts: { created: 3, updated: 0, unchanged: 0, skipped: 0 },
+    });
+    expect(
+      heard.map((outcome) => [outcome.name, outcome.source, outcome.action, outcome.versions]).sort(),
+    ).toEqual([
+      [`${env}/billing/db`, 'prod/billing/db', 'created', 3],
+      [`${env}/billing/stripe`, 'prod/billing/stripe', 'created', 1],
+      [`${env}/search/key`, 'prod/search/key', 'created', 1],
+    ]);
+  });
+
+  it('lists every secret in bundle order with the default report, as onSecret hears them', async () => {
+    const env = freshEnvironment();
+    const { client } = clientOn(local);
+    const heard: ImportOutcome[] = [];
+
+    const result = await importSecrets(client, labelled, {
+      protection,
+      ...into(env),
+      concurrency: 1,
+      onSecret: (outcome) => {
+        heard.push(outcome);
+      },
+    });
+
+    expect(result.secrets.map((secret) => secret.source)).toEqual([
+      'prod/billing/stripe',
+      'prod/billing/db',
+      'prod/search/key',
+    ]);
+    expect(heard).toEqual(result.secrets);
+  });
+
+  it('streams the plan of a dry run only once it is checked, and writes nothing', async () => {
+    const env = freshEnvironment();
+    const { client, sm } = clientOn(local);
+    const log = logged(sm);
+    const heard: string[] = [];
+
+    const refused = await importSecrets(client, current, {
+      protection,
+      map: () => `${env}/same`,
+      dryRun: true,
+      onSecret: (outcome) => {
+        heard.push(outcome.name);
+      },
+    }).catch((e: unknown) => e);
+    const plan = await importSecrets(client, current, {
+      protection,
+      ...into(env),
+      dryRun: true,
+      report: 'counts',
+      onSecret: (outcome) => {
+        heard.push(`${outcome.action} ${outcome.name}`);
+      },
+    });
+
+    expect(refused).toBeInstanceOf(ImportRefusedError);
+    expect(plan.counts.created).toBe(3);
+    expect(heard.sort()).toEqual([
+      `created ${env}/billing/db`,
+      `created ${env}/billing/stripe`,
+      `created ${env}/search/key`,
+    ]);
+    expect(log.sent.every((name) => name === 'DescribeSecret')).toBe(true);
+  });
+
+  it('stops when onSecret throws, and a rerun finishes the rest', async () => {
+    const env = freshEnvironment();
+    const { client } = clientOn(local);
+    const refusal = new ValidationError('onSecret', 'test: the receiver gives up');
+
+    const error = await importSecrets(client, current, {
+      protection,
+      ...into(env),
+      concurrency: 1,
+      onSecret: () => {
+        throw refusal;
+      },
+    }).catch((e: unknown) => e);
+    const rerun = await importSecrets(client, current, { protection, ...into(env), report: 'counts' });
+
+    expect(error).toBe(refusal);
+    expect(rerun.counts).toEqual({ created: 2, updated: 0, unchanged: 1, skipped: 0 });
+  });
+});
+
+describe('importSecrets between its two passes', () => {
+  it('stops before any write when map names another target in pass 2', async () => {
+    const env = freshEnvironment();
+    const { client, sm } = clientOn(local);
+    const log = logged(sm);
+    let calls = 0;
+
+    const error = await importSecrets(client, current, {
+      protection,
+      // Pass 1 asks once per secret (3); after that, a fickle map.
+      map: (name) => name.replace('prod/', calls++ < 3 ? `${env}/` : `${env}-other/`),
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(BundleAuthenticationError);
+    expect(error).toMatchObject({ reason: 'altered', message: expect.stringContaining('map') });
+    expect(log.sent.filter((name) => name !== 'DescribeSecret')).toEqual([]);
+  });
+
+  it('refuses to go on with a secret an earlier run started when it changed after pass 1', async () => {
+    const env = freshEnvironment();
+    const crashing = clientOn(local);
+    logged(crashing.sm, (command) => {
+      if (command === 'PutSecretValue') throw new Error('test: killed after the first put');
+    });
+    await expect(
+      importSecrets(crashing.client, labelled, { protection, ...into(env), concurrency: 1 }),
+    ).rejects.toThrow('killed');
+    let opened = 0;
+    const source = (): NodeJS.ReadableStream => {
+      // The opening read, pass 1, then pass 2: someone deletes db before pass 2 reads a byte.
+      if (++opened !== 3) return createReadStream(labelled);
+      const late = new PassThrough();
+      void local
+        .sm()
+        .send(new DeleteSecretCommand({ SecretId: `${env}/billing/db`, ForceDeleteWithoutRecovery: true }))
+        .then(() => createReadStream(labelled).pipe(late));
+      return late;
+    };
+    const { client } = clientOn(local);
+
+    const error = await importSecrets(client, source, { protection, ...into(env), concurrency: 1 }).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).message).toContain(`"${env}/billing/db" changed between the two passes`);
+  });
+
+  it('names the secrets of one target, and a secret whose versions are apart', async () => {
+    const bundle = dir.path(`apart-${freshEnvironment()}.bundle`);
+    const entry = (name: string, versionId: string): BundleEntry => ({
+      manifest: {
+        name,
+        arn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`,
+        kind: 'generic',
+        description: null,
+        tags: {},
+        versionId,
+        stages: ['AWSCURRENT'],
+        createdAt: null,
+        encoding: 'string',
+        sha256: valueChecksum('x'),
+      },
+      value: 'x',
+    });
+    await writeBundle(
+      bundle,
+      { content: 'keystage-export' },
+      [
+        entry('prod/app/a', 'a'.repeat(32)),
+        entry('prod/app/b', 'b'.repeat(32)),
+        entry('prod/app/a', 'c'.repeat(32)),
+        entry('prod/app/c', 'd'.repeat(32)),
+      ],
+      protection,
+    );
+    const { client } = clientOn(local);
+
+    const error = await importSecrets(client, bundle, {
+      protection,
+      map: (name) => (name === 'prod/app/c' ? 'prod/app/b' : name),
+      dryRun: true,
+    }).catch((e: unknown) => e);
+
+    expect((error as ImportRefusedError).problems).toEqual([
+      {
+        name: 'prod/app/a',
+        field: 'entries[2]',
+        message: "the secret's versions are not together in the bundle",
+      },
+      { name: 'prod/app/c', field: 'map', message: '"prod/app/b" and "prod/app/c" both go to "prod/app/b"' },
+    ]);
   });
 });
 

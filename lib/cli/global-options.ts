@@ -1,0 +1,133 @@
+import { Option, type Command } from 'commander';
+import { ValidationError, show } from '../errors';
+import { OUTPUT_FORMATS, checkQuery, type OutputFormat } from './output';
+
+/** The options every command takes, as the AWS CLI has them, plus keystage's own. */
+export interface GlobalOptions {
+  /** `--region`. @default - the SDK's: AWS_REGION, then the profile's region */
+  readonly region: string | undefined;
+  /** `--profile`: a profile of the shared AWS config and credentials files. @default - AWS_PROFILE, else default */
+  readonly profile: string | undefined;
+  /** `--endpoint-url`: an http(s) URL, e.g. the local endpoint's. @default - the SDK's (AWS_ENDPOINT_URL...) */
+  readonly endpointUrl: string | undefined;
+  /** `--output`. @default - KEYSTAGE_OUTPUT, else json */
+  readonly output: OutputFormat;
+  /** `--query`: a JMESPath expression applied to the result before it is printed. @default - none */
+  readonly query: string | undefined;
+  /** `--environment` / `-e`: the environment bare names belong to. @default - KEYSTAGE_ENVIRONMENT */
+  readonly environment: string | undefined;
+  /** `--yes` / `-y`: confirms a destructive change without asking. @default false */
+  readonly yes: boolean;
+  /** False with `--no-color`. Colour also needs a terminal and no NO_COLOR. @default true */
+  readonly color: boolean;
+  /** `--quiet` / `-q`: no notes or progress on stderr, only results and errors. @default false */
+  readonly quiet: boolean;
+}
+
+/** The global options' long names, so that no command defines one of its own by the same name. */
+export const GLOBAL_OPTION_NAMES: readonly string[] = Object.freeze([
+  '--region',
+  '--profile',
+  '--endpoint-url',
+  '--output',
+  '--query',
+  '--environment',
+  '--yes',
+  '--no-color',
+  '--quiet',
+]);
+
+/**
+ * Adds the global options to the program. Commander recognises them before and after the
+ * command name, as the AWS CLI does (`keystage get prod/x --region eu-west-1`).
+ * @example
+ * addGlobalOptions(new Command('keystage'));
+ */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('--region <region>', 'AWS region (default: AWS_REGION, or the profile)')
+    .option('--profile <name>', 'profile from the shared AWS config files (default: AWS_PROFILE)')
+    .option('--endpoint-url <url>', 'send requests to this URL, e.g. the local endpoint')
+    .addOption(
+      new Option('--output <format>', 'result format (default: KEYSTAGE_OUTPUT, else json)').choices(
+        OUTPUT_FORMATS,
+      ),
+    )
+    .option('--query <jmespath>', 'JMESPath expression applied to the result')
+    .option('-e, --environment <name>', 'environment bare names belong to (default: KEYSTAGE_ENVIRONMENT)')
+    .option('-y, --yes', 'confirm destructive changes without asking')
+    .option('--no-color', 'no colours (also NO_COLOR)')
+    .option('-q, --quiet', 'print results and errors only');
+}
+
+interface RawGlobals {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  output?: OutputFormat;
+  query?: string;
+  environment?: string;
+  yes?: boolean;
+  color?: boolean;
+  quiet?: boolean;
+}
+
+function nonEmpty(value: string | undefined, flag: string): string | undefined {
+  if (value !== undefined && value.trim() === '') {
+    throw new ValidationError(flag, `${flag} needs a value; got ${show(value)}.`);
+  }
+  return value;
+}
+
+function endpointUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new ValidationError(
+      '--endpoint-url',
+      `--endpoint-url takes an http or https URL, e.g. http://127.0.0.1:4599; got ${show(value)}.`,
+    );
+  }
+  return value;
+}
+
+function outputFormat(given: OutputFormat | undefined, env: NodeJS.ProcessEnv): OutputFormat {
+  if (given !== undefined) return given;
+  const fromEnv = env.KEYSTAGE_OUTPUT;
+  if (fromEnv === undefined || fromEnv === '') return 'json';
+  if (!OUTPUT_FORMATS.includes(fromEnv as OutputFormat)) {
+    throw new ValidationError(
+      'KEYSTAGE_OUTPUT',
+      `KEYSTAGE_OUTPUT must be one of ${OUTPUT_FORMATS.join(', ')}; got ${show(fromEnv)}.`,
+    );
+  }
+  return fromEnv as OutputFormat;
+}
+
+/**
+ * The global options of a parsed program, checked: an endpoint that is not an http(s) URL,
+ * a `--query` that does not parse, an empty value are ValidationErrors before any call.
+ * @example
+ * const globals = globalOptions(program.opts(), process.env);
+ */
+export function globalOptions(raw: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): GlobalOptions {
+  const given = raw as RawGlobals;
+  const queryText = nonEmpty(given.query, '--query');
+  if (queryText !== undefined) checkQuery(queryText);
+  return {
+    region: nonEmpty(given.region, '--region'),
+    profile: nonEmpty(given.profile, '--profile'),
+    endpointUrl: endpointUrl(given.endpointUrl),
+    output: outputFormat(given.output, env),
+    query: queryText,
+    environment: nonEmpty(given.environment, '--environment'),
+    yes: given.yes === true,
+    color: given.color !== false,
+    quiet: given.quiet === true,
+  };
+}
