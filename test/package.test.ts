@@ -80,17 +80,26 @@ describe('package', () => {
     expect(pkg.sideEffects).toBe(false);
   });
 
-  it('has no runtime dependencies: everything the code imports is a peer dependency', () => {
-    expect(pkg.dependencies).toBeUndefined();
-    const imported = new Set(['lib', 'rotation-lambdas', 'infra'].flatMap(sources).flatMap(importedPackages));
+  it('depends at run time only on the small libraries of the operator CLI, which only lib/cli imports; everything else is a peer', () => {
+    // commander, jmespath and js-yaml are pure JavaScript (about 1 MB together) and load only
+    // when the keystage command runs; a service importing keystage never loads them.
+    const CLI_ONLY = ['commander', 'jmespath', 'js-yaml'];
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(CLI_ONLY);
+    const files = ['lib', 'rotation-lambdas', 'infra'].flatMap(sources);
+    const outsideCli = files
+      .filter((file) => !file.startsWith(join('lib', 'cli')))
+      .filter((file) => importedPackages(file).some((name) => CLI_ONLY.includes(name)));
+    expect(outsideCli).toEqual([]);
+    const imported = new Set(files.flatMap(importedPackages));
     imported.delete('keystage');
+    for (const name of CLI_ONLY) imported.delete(name);
     // infra/app.ts is the repository's own CDK app (cdk.json), not part of the package.
     imported.delete('cdk-nag');
     expect([...imported].filter((name) => !(name in pkg.peerDependencies)).sort()).toEqual([]);
     expect(Object.keys(pkg.peerDependencies).filter((name) => !imported.has(name))).toEqual([]);
   });
 
-  it('requires only the Secrets Manager client; KMS, CloudWatch Logs, the crypto libraries, the CDK and the drivers are optional peers', () => {
+  it('requires only the Secrets Manager client; KMS, CloudWatch Logs, SSM, ECS, Lambda, SQS, the crypto libraries, zod, the CDK and the drivers are optional peers', () => {
     const optional = Object.keys(pkg.peerDependencies).filter(
       (name) => pkg.peerDependenciesMeta[name]?.optional === true,
     );
@@ -100,7 +109,11 @@ describe('package', () => {
     expect(optional.sort()).toEqual([
       '@aws-crypto/client-node',
       '@aws-sdk/client-cloudwatch-logs',
+      '@aws-sdk/client-ecs',
       '@aws-sdk/client-kms',
+      '@aws-sdk/client-lambda',
+      '@aws-sdk/client-sqs',
+      '@aws-sdk/client-ssm',
       '@hpke/core',
       '@peculiar/x509',
       'aws-cdk-lib',
@@ -108,6 +121,7 @@ describe('package', () => {
       'mysql2',
       'pg',
       'shamir-secret-sharing',
+      'zod',
     ]);
   });
 

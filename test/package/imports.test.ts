@@ -12,6 +12,7 @@ const ENTRIES = [
   'keystage/distribution',
   'keystage/organise',
   'keystage/transfer',
+  'keystage/injection',
 ] as const;
 
 let tarball: Tarball;
@@ -69,6 +70,15 @@ describe('a service with only keystage and the Secrets Manager client installed'
         'createBackup',
         'verifyBackup',
         'restoreBackup',
+      ]),
+    );
+    expect(esm['keystage/injection']).toEqual(
+      expect.arrayContaining([
+        'RotationWatcher',
+        'writeSecretFiles',
+        'startSecretsAgent',
+        'runWithSecrets',
+        'inject',
       ]),
     );
   });

@@ -180,6 +180,6 @@ describe('the packed tarball', () => {
     const packed = manifest() as unknown as Record<string, unknown>;
     const source = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(packed.peerDependencies).toEqual(source.peerDependencies);
-    expect(packed.dependencies).toBeUndefined();
+    expect(packed.dependencies).toEqual(source.dependencies);
   });
 });

@@ -1,19 +1,9 @@
-import {
-  BatchGetSecretValueCommand,
-  GetSecretValueCommand,
-  type SecretValueEntry,
-} from '@aws-sdk/client-secrets-manager';
-import {
-  namesSecret,
-  paginate,
-  toKeystageError,
-  validateSecretId,
-  validateSecretIds,
-  validateVersionToken,
-} from '../../core';
-import { KeystageError, SecretDecodeError, SecretNotFoundError, ValidationError } from '../../errors';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { validateSecretId, validateSecretIds, validateVersionToken } from '../../core';
+import { KeystageError, SecretDecodeError, ValidationError } from '../../errors';
 import type { Operation } from '../../client/operation';
 import { checkCallOptions, type CallOptions } from '../../client/options';
+import { readBatchValues } from '../batch-values';
 import { BackupValue } from './backup-value';
 
 /** BatchGetSecretValue takes at most 20 ids per call. */
@@ -72,11 +62,6 @@ export interface CurrentValues {
   readonly errors: ReadonlyMap<string, KeystageError>;
 }
 
-function requestedId(pending: ReadonlySet<string>, entry: SecretValueEntry): string | undefined {
-  for (const id of pending) if (namesSecret(id, entry.Name, entry.ARN)) return id;
-  return undefined;
-}
-
 /**
  * The AWSCURRENT values of up to 20 secrets with one BatchGetSecretValue, exactly as stored.
  * Each id is authorized, counted and audited on its own, as for `getMany`.
@@ -100,64 +85,12 @@ export const readCurrentValues: Operation<
     return checked;
   },
   secretId: () => undefined,
-  call: async (ids, context) => {
-    const values = new Map<string, VersionValue>();
-    const errors = new Map<string, KeystageError>();
-    if (ids.length === 0) return { values, errors };
-    const pending = new Set(ids);
-    const pages = paginate(
-      (nextToken) =>
-        context.send('BatchGetSecretValue', undefined, (sm) =>
-          sm.send(
-            new BatchGetSecretValueCommand({
-              SecretIdList: ids,
-              ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-            }),
-          ),
-        ),
-      'BatchGetSecretValue',
-    );
-    for await (const page of pages) {
-      for (const entry of page.SecretValues ?? []) {
-        const id = requestedId(pending, entry);
-        if (id === undefined) continue;
-        pending.delete(id);
-        try {
-          values.set(id, {
-            arn: entry.ARN ?? '',
-            versionId: entry.VersionId ?? '',
-            value: valueOf(entry, id),
-          });
-        } catch (error) {
-          errors.set(id, error as KeystageError);
-        }
-      }
-      for (const failure of page.Errors ?? []) {
-        const id = [...pending].find((one) => namesSecret(one, failure.SecretId, failure.SecretId));
-        if (id === undefined) continue;
-        pending.delete(id);
-        errors.set(
-          id,
-          toKeystageError(
-            { name: failure.ErrorCode ?? 'UnknownError', message: failure.Message ?? 'no message' },
-            { operation: 'BatchGetSecretValue', secretId: id },
-          ),
-        );
-      }
-    }
-    for (const id of pending) {
-      errors.set(
-        id,
-        new SecretNotFoundError(
-          `BatchGetSecretValue returned neither a value nor an error for ${JSON.stringify(id)}.`,
-          {
-            secretId: id,
-          },
-        ),
-      );
-    }
-    return { values, errors };
-  },
+  call: (ids, context) =>
+    readBatchValues(context, ids, (entry, id) => ({
+      arn: entry.ARN ?? '',
+      versionId: entry.VersionId ?? '',
+      value: valueOf(entry, id),
+    })),
   batch: {
     ids: (ids) => ids,
     only: (_ids, allowed) => [...allowed],

@@ -1,22 +1,15 @@
-import {
-  BatchGetSecretValueCommand,
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  type Filter,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ListSecretsCommand, type Filter } from '@aws-sdk/client-secrets-manager';
 import {
   KEYSTAGE_TAGS,
-  namesSecret,
   paginate,
-  toKeystageError,
   validateSecretId,
   validateSecretIds,
   validateVersionToken,
 } from '../../core';
 import { KeystageError, SecretNotFoundError } from '../../errors';
 import { describeRaw } from '../../client/operations/describe';
-import { BATCH_SIZE } from '../../client/operations/get-many';
 import { tagsToRecord } from '../../client/metadata';
+import { readBatchValues } from '../batch-values';
 import type { Operation } from '../../client/operation';
 import type { CallContext } from '../../client/pipeline';
 
@@ -149,70 +142,13 @@ function storedFrom(entry: {
   };
 }
 
-async function readBatch(ids: readonly string[], context: CallContext): Promise<StoredValues> {
-  const values = new Map<string, StoredVersion>();
-  const errors = new Map<string, KeystageError>();
-  for (let start = 0; start < ids.length; start += BATCH_SIZE) {
-    const batch = ids.slice(start, start + BATCH_SIZE);
-    const pending = new Set(batch);
-    const owner = (name: string | undefined, arn: string | undefined): string | undefined => {
-      for (const id of pending) if (namesSecret(id, name, arn)) return id;
-      return undefined;
-    };
-    const pages = paginate(
-      (nextToken) =>
-        context.send('BatchGetSecretValue', undefined, (sm) =>
-          sm.send(
-            new BatchGetSecretValueCommand({
-              SecretIdList: batch,
-              ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-            }),
-          ),
-        ),
-      'BatchGetSecretValue',
-    );
-    for await (const page of pages) {
-      for (const entry of page.SecretValues ?? []) {
-        const id = owner(entry.Name, entry.ARN);
-        if (id === undefined) continue;
-        pending.delete(id);
-        values.set(id, storedFrom(entry));
-      }
-      for (const failure of page.Errors ?? []) {
-        const id = owner(failure.SecretId, failure.SecretId);
-        if (id === undefined) continue;
-        pending.delete(id);
-        errors.set(
-          id,
-          toKeystageError(
-            { name: failure.ErrorCode ?? 'UnknownError', message: failure.Message ?? 'no message' },
-            { operation: 'BatchGetSecretValue', secretId: id },
-          ),
-        );
-      }
-    }
-    for (const id of pending) {
-      errors.set(
-        id,
-        new SecretNotFoundError(
-          `BatchGetSecretValue returned neither a value nor an error for ${JSON.stringify(id)}.`,
-          {
-            secretId: id,
-          },
-        ),
-      );
-    }
-  }
-  return { values, errors };
-}
-
 /** `getMany` for transfers: current values with their VersionIds, stages and dates, 20 per call. */
 export const readCurrentValues: Operation<[ids: readonly string[]], string[], StoredValues> = {
   name: 'getMany',
   kind: 'read',
   validate: (ids) => validateSecretIds(ids),
   secretId: () => undefined,
-  call: (ids, context) => readBatch(ids, context),
+  call: (ids, context) => readBatchValues(context, ids, storedFrom),
   batch: {
     ids: (ids) => ids,
     only: (_ids, allowed) => [...allowed],
