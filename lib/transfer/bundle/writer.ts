@@ -255,8 +255,9 @@ async function writeFile(
   progress: Progress,
 ): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.partial`);
+  const file = createWriteStream(temporary, { flags: 'wx', mode: 0o600 });
   try {
-    await writeTo(createWriteStream(temporary, { flags: 'wx', mode: 0o600 }), key, header, entries, progress);
+    await writeTo(file, key, header, entries, progress);
     // fsync applies to the file, whichever descriptor asks: the bytes are on disk before the rename.
     const handle = await open(temporary, 'r');
     try {
@@ -266,6 +267,15 @@ async function writeFile(
     }
     await rename(temporary, path);
   } catch (error) {
+    // The stream opens its file asynchronously: only once it has closed is there nothing
+    // left that could create the file again after it is removed.
+    await new Promise<void>((resolve) => {
+      if (file.closed) resolve();
+      else {
+        file.once('close', () => resolve());
+        file.destroy();
+      }
+    });
     await rm(temporary, { force: true });
     throw error;
   }
