@@ -27,6 +27,7 @@ export type {
   KeyChanges,
   KeystageMetadata,
   ListOptions,
+  ParameterSummary,
   ParameterType,
   ParameterValueEntry,
   PutOptions,

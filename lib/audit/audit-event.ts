@@ -17,6 +17,7 @@ export type AuditAction =
   | 'prefetch'
   | 'withSecret'
   | 'describe'
+  | 'describeParameter'
   | 'list'
   | 'environments'
   | 'versions'
@@ -164,6 +165,7 @@ const EVENT_TYPES: Readonly<Record<AuditAction, AuditEventType>> = Object.freeze
   prefetch: 'secret_access',
   withSecret: 'secret_access',
   describe: 'secret_metadata',
+  describeParameter: 'secret_metadata',
   list: 'secret_metadata',
   environments: 'secret_metadata',
   versions: 'secret_metadata',

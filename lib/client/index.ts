@@ -29,6 +29,7 @@ export type {
   ParameterType,
   ParameterValueEntry,
 } from './operations/ssm-path';
+export type { ParameterSummary } from './operations/ssm-describe';
 export type { SsmClient, SsmClientConfig } from './ssm-source';
 export type { SecretScope } from './scope';
 export type { RotationAdvice } from '../organise/kinds';

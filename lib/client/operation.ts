@@ -25,6 +25,7 @@ export type OperationName =
   | 'withSecret'
   | 'put'
   | 'describe'
+  | 'describeParameter'
   | 'list'
   | 'environments'
   | 'versions'

@@ -15,6 +15,7 @@ import { readCertificateAuthority, resolveCertificateAuthority } from './operati
 import { deleteSecret, undelete, type DeleteOptions, type DeleteResult } from './operations/delete';
 import { test, type SecretTestResult, type TestOptions } from './operations/check';
 import { describe } from './operations/describe';
+import { describeParameter, type ParameterSummary } from './operations/ssm-describe';
 import { environmentNames, environments } from './operations/environments';
 import { diff, type DiffOptions, type VersionDiff } from './operations/diff';
 import { exists, type ExistsOptions } from './operations/exists';
@@ -470,6 +471,17 @@ export class SecretsClient {
    */
   describe(id: string, options: CallOptions = {}): Promise<SecretSummary> {
     return this.#run(describe, [this.#scope.resolve(id), options], options);
+  }
+
+  /**
+   * Everything about an SSM parameter but its value (DescribeParameters): its ARN, type,
+   * latest version number and KMS key. What a workload is given a reference to; a listing for
+   * the access policy, as `describe` is. Ids are absolute: the client's scope does not apply.
+   * @example
+   * const { arn, type } = await secrets.describeParameter('ssm:/prod/billing/db_password');
+   */
+  describeParameter(id: string, options: CallOptions = {}): Promise<ParameterSummary> {
+    return this.#run(describeParameter, [id, options], options);
   }
 
   /**

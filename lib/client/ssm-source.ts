@@ -58,6 +58,24 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const LABEL = /^(?![0-9])(?!aws)(?!ssm)[a-zA-Z0-9_.-]{1,100}$/i;
 const VERSION = /^[1-9][0-9]{0,17}$/;
 
+/** An SSM parameter's ARN: `arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash>`. */
+export const PARAMETER_ARN_PATTERN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/([a-zA-Z0-9_.\-/]+)$/;
+
+/**
+ * The `ssm:` ids a parameter ARN may stand for, most likely first. The ARN drops a name's
+ * leading slash, so `parameter/a/b` is `/a/b` (a name with levels starts with one), but
+ * `parameter/a` is `/a` or `a`: two parameters Parameter Store keeps apart. Empty for
+ * anything that is not a parameter ARN.
+ */
+export function parameterIdsForArn(arn: string): string[] {
+  const match = PARAMETER_ARN_PATTERN.exec(arn);
+  if (match === null) return [];
+  const rest = match[1]!;
+  return rest.includes('/')
+    ? [`${SSM_ID_PREFIX}/${rest}`]
+    : [`${SSM_ID_PREFIX}/${rest}`, `${SSM_ID_PREFIX}${rest}`];
+}
+
 /** True for an id that names an SSM parameter (`ssm:/prod/billing/db_url`). */
 export function isSsmId(id: unknown): id is string {
   return typeof id === 'string' && id.startsWith(SSM_ID_PREFIX);

@@ -32,6 +32,7 @@ const ACTIONS: Readonly<Record<AuditAction, true>> = {
   prefetch: true,
   withSecret: true,
   describe: true,
+  describeParameter: true,
   list: true,
   environments: true,
   versions: true,

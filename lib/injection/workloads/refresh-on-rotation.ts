@@ -3,6 +3,7 @@ import { ValidationError } from '../../errors';
 import { RotationWatcher } from '../watcher/rotation-watcher';
 import type { RotationWatcherOptions } from '../watcher/watcher-options';
 import { checkJobRef } from './request';
+import { isParameterArn } from './secrets';
 import type { InjectionJobRef, WorkloadOptions, WorkloadRefreshResult } from './types';
 import { refresh, status } from './workloads';
 
@@ -26,7 +27,7 @@ export interface RefreshOnRotationOptions extends WorkloadOptions {
 
 /** A workload kept fresh by `refreshOnRotation`. */
 export interface WorkloadWatch {
-  /** The secrets watched (full ARNs). */
+  /** The secrets watched (full ARNs); SSM parameters are not watched (refresh after putting one). */
   readonly secretArns: readonly string[];
   /** Stops watching; closes the watcher if `refreshOnRotation` made it. */
   close(): void;
@@ -85,13 +86,16 @@ export async function refreshOnRotation(
   };
 
   if (current.needsRefresh) await refreshSoon();
-  const unsubscribes = current.secrets.map((secret) =>
+  // Secrets Manager rotates secrets and says so; a parameter changes when someone puts it, so
+  // SSM references are refreshed by refresh() or by the next rotation of a secret.
+  const watched = current.secrets.filter((secret) => !isParameterArn(secret.secretArn));
+  const unsubscribes = watched.map((secret) =>
     watcher.watch(secret.secretArn, () => refreshSoon(), {
       ...(secret.currentVersionId === undefined ? {} : { knownVersionId: secret.currentVersionId }),
     }),
   );
   return {
-    secretArns: current.secrets.map((s) => s.secretArn),
+    secretArns: watched.map((s) => s.secretArn),
     close: () => {
       for (const unsubscribe of unsubscribes) unsubscribe();
       if (owned) watcher.close();

@@ -1,3 +1,4 @@
+import { REFERENCE_PATH, isSsmId, parameterName, validateSsmId } from '../../client/ssm-source';
 import { validateDurationMs, validateSecretId } from '../../core';
 import { ValidationError, show } from '../../errors';
 import { insteadAdvice, secretLikeReason, whyNoValues } from './plaintext';
@@ -116,6 +117,23 @@ function checkVariableName(kind: 'ecs' | 'lambda', name: unknown, field: string)
   return checked;
 }
 
+/**
+ * A mapping's secret: a secret's name or ARN, or an `ssm:` id of a SecureString parameter
+ * (`ssm:/prod/billing/db_password`), which ECS and the Lambda extension read by its ARN.
+ */
+function checkMappedSecret(secret: unknown, field: string): string {
+  if (!isSsmId(secret)) return validateSecretId(secret, field);
+  const id = validateSsmId(secret, field);
+  if (parameterName(id).startsWith(REFERENCE_PATH)) {
+    throw new ValidationError(
+      field,
+      `${field} ${show(secret)} reads a Secrets Manager secret through Parameter Store: map the secret itself ` +
+        `(secret: ${show(parameterName(id).slice(REFERENCE_PATH.length))}), which the workload reads directly.`,
+    );
+  }
+  return id;
+}
+
 function checkMapping(kind: 'ecs' | 'lambda', mapping: unknown, field: string): CheckedMapping {
   if (!isRecord(mapping)) {
     throw new ValidationError(field, `${field} must be { name, secret, jsonKey? }, got ${show(mapping)}.`);
@@ -144,8 +162,15 @@ function checkMapping(kind: 'ecs' | 'lambda', mapping: unknown, field: string): 
       `${field} (${name}) names no secret: give the secret's name or ARN as secret.`,
     );
   }
-  const secret = validateSecretId(mapping.secret, `${field}.secret`);
+  const secret = checkMappedSecret(mapping.secret, `${field}.secret`);
   if (mapping.jsonKey === undefined) return { name, secret, jsonKey: undefined };
+  if (isSsmId(secret)) {
+    throw new ValidationError(
+      `${field}.jsonKey`,
+      `${field}.jsonKey: ${kind === 'ecs' ? 'ECS' : 'the extension'} reads an SSM parameter whole, so there is no ` +
+        'key to select: drop jsonKey and parse the value in the workload, or keep the JSON in a Secrets Manager secret.',
+    );
+  }
   if (kind === 'lambda') {
     throw new ValidationError(
       `${field}.jsonKey`,

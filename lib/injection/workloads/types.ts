@@ -43,7 +43,11 @@ export interface SecretMapping {
    * starting with a letter, 2 to 255 characters.
    */
   readonly name: string;
-  /** The secret: a name (resolved in the client's scope), a partial or a full ARN. */
+  /**
+   * The secret: a name (resolved in the client's scope), a partial or a full ARN; or an SSM
+   * SecureString parameter as an `ssm:` id (`ssm:/prod/billing/db_password`), referenced by
+   * its parameter ARN (the task execution role then needs `ssm:GetParameters` on it).
+   */
   readonly secret: string;
   /**
    * ECS only: the JSON key whose value the variable gets (`<arn>:<jsonKey>::`). A Lambda

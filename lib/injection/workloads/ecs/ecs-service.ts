@@ -4,7 +4,7 @@ import { ValidationError } from '../../../errors';
 import { jobId, recordedVersions, referencesOf, requireRecord } from '../job';
 import { injectionDigest, readRecord, recordTags, type JobRecord } from '../record';
 import type { CheckedRequest } from '../request';
-import { describeSecrets, resolveMappings, rotationStates, versionsOf } from '../secrets';
+import { describeSecrets, isParameterArn, resolveMappings, rotationStates, versionsOf } from '../secrets';
 import type {
   EcsDeploymentState,
   EcsInjectResult,
@@ -44,7 +44,8 @@ export async function injectEcs(
     throw new ValidationError(
       'target',
       `task definition ${current.definition.taskDefinitionArn} has no executionRoleArn: ECS reads secrets at task ` +
-        'start with the task execution role; give it one that may secretsmanager:GetSecretValue these secrets.',
+        'start with the task execution role; give it one that may secretsmanager:GetSecretValue these secrets ' +
+        '(ssm:GetParameters for SSM parameters).',
     );
   }
   const containers = changeEntries(current.definition.containerDefinitions ?? [], {
@@ -105,10 +106,14 @@ function liveInjection(
   };
 }
 
-/** The ARNs of the Secrets Manager secrets among the references, each once. */
+/** The ARNs of the secrets and SSM parameters among the references, each once. */
 function secretArns(references: readonly InjectedReference[]): string[] {
   return [
-    ...new Set(references.filter((r) => parseValueFrom(r.reference) !== undefined).map((r) => r.secretArn)),
+    ...new Set(
+      references
+        .filter((r) => parseValueFrom(r.reference) !== undefined || isParameterArn(r.reference))
+        .map((r) => r.secretArn),
+    ),
   ];
 }
 

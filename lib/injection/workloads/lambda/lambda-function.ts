@@ -12,7 +12,7 @@ import {
   type JobRecord,
 } from '../record';
 import type { CheckedRequest } from '../request';
-import { describeSecrets, resolveMappings, rotationStates, versionsOf } from '../secrets';
+import { describeSecrets, isParameterArn, resolveMappings, rotationStates, versionsOf } from '../secrets';
 import { lambdaSdk, send } from '../sdk';
 import type {
   InjectedReference,
@@ -161,7 +161,7 @@ function liveInjection(
   for (const name of record.names) {
     const value = variables[name];
     if (value === undefined) continue;
-    if (SECRET_ARN_PATTERN.test(value))
+    if (SECRET_ARN_PATTERN.test(value) || isParameterArn(value))
       references.push({ name, secretArn: value, jsonKey: undefined, reference: value });
     else environment.push({ name, value });
   }

@@ -1,3 +1,5 @@
+import { DescribeParametersCommand } from '@aws-sdk/client-ssm';
+import { SecretsClient } from '../../../../lib/client';
 import { inject, refresh, revoke, status } from '../../../../lib/injection/workloads';
 import type { LambdaFunctionTarget } from '../../../../lib/injection/workloads';
 import {
@@ -443,5 +445,53 @@ describe('status, refresh and revoke (Lambda)', () => {
     });
     expect(model.tags).toEqual({ team: 'billing' });
     expect(requests.some((r) => !isLambdaWrite(r.command) && r.command === 'GetParameter')).toBe(false);
+  });
+});
+
+describe('inject (Lambda) with an SSM SecureString', () => {
+  const PARAMETER_ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/prod/billing/db_password';
+  const described = (version: number) => ({
+    Parameters: [
+      { Name: '/prod/billing/db_password', ARN: PARAMETER_ARN, Type: 'SecureString', Version: version },
+    ],
+  });
+
+  it("puts the parameter's ARN in the environment, and status and refresh follow its version", async () => {
+    const client = new SecretsClient({
+      secretsManager: f.local.sm(),
+      kms: f.local.kms(),
+      ssm: f.ssm,
+      cache: false,
+    });
+    try {
+      ssmMock.on(DescribeParametersCommand).resolves(described(1));
+      const result = await inject(
+        client,
+        { target, mappings: [{ name: 'DB_PASSWORD_ARN', secret: 'ssm:/prod/billing/db_password' }] },
+        { ...options(), extensionLayer: EXTENSION_X86 },
+      );
+      expect(result.references).toEqual([
+        { name: 'DB_PASSWORD_ARN', secretArn: PARAMETER_ARN, jsonKey: undefined, reference: PARAMETER_ARN },
+      ]);
+      expect(model.variables().DB_PASSWORD_ARN).toBe(PARAMETER_ARN);
+      expect(ssmMock.commandCalls(DescribeParametersCommand)[0]!.args[0].input).toEqual({
+        ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/prod/billing/db_password'] }],
+      });
+
+      ssmMock.on(DescribeParametersCommand).resolves(described(2));
+      const changed = await status(client, { target }, options());
+      expect(changed.secrets).toEqual([
+        {
+          secretArn: PARAMETER_ARN,
+          secretName: '/prod/billing/db_password',
+          currentVersionId: '2',
+          rotatedSinceDeployment: true,
+        },
+      ]);
+      const refreshed = await refresh(client, { target }, options());
+      expect(refreshed.secrets[0]!.rotatedSinceDeployment).toBe(false);
+    } finally {
+      client.close();
+    }
   });
 });
