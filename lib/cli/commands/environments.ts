@@ -141,7 +141,12 @@ function registerCopy(env: Command, context: CliContext): void {
       });
       if (!confirmed) return;
     }
-    const result = await copyEnvironment(client, options);
+    const writes = plan.entries.filter((entry) => entry.action !== 'skip').length;
+    const live = context.progress('copying', plan.entries.length);
+    const result = await copyEnvironment(client, {
+      ...options,
+      onEntry: (entry) => live.tick(writes === 0 ? entry.source : `${entry.source} -> ${entry.target}`),
+    }).finally(() => live.done());
     await context.printEach(result.entries.map(row), {
       ...COPY_VIEW,
       label: 'copy',

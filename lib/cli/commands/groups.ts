@@ -93,7 +93,13 @@ function registerRotate(group: Command, context: CliContext): void {
       context.info(
         `group rotate ${name}: run id ${runId} (keystage group rotate ${name} --run-id ${runId} resumes it)`,
       );
-      const result = await rotateGroup(client, name, { runId, timeoutMs });
+      // Each rotation waits for completion, which can take minutes: say who is done as it happens.
+      const live = context.progress('rotating');
+      const result = await rotateGroup(client, name, {
+        runId,
+        timeoutMs,
+        onMember: (member) => live.tick(`${member.name} ${member.outcome}`),
+      }).finally(() => live.done());
       await context.printEach(result.members, {
         ...MEMBER_VIEW,
         label: 'rotate',

@@ -23,6 +23,13 @@ export interface RotateGroupOptions extends CallOptions {
   readonly runId?: string;
   /** How long to wait for each member's rotation to complete. @default 300_000 (5 minutes) */
   readonly timeoutMs?: number;
+  /**
+   * Told of each member as the run is done with its rotation (`rotated`, `failed`) and, after
+   * a failure, with its rollback (`rolled-back`, `rollback-failed`), for progress. The
+   * result's `members` are the final word: a member first told `rotated` may be rolled back.
+   * @default - none
+   */
+  readonly onMember?: (member: { readonly name: string; readonly outcome: MemberOutcome }) => void;
 }
 
 /**
@@ -93,7 +100,10 @@ function checkOptions(options: RotateGroupOptions): { runId: string; timeoutMs: 
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError('options', `rotateGroup options must be an object, got ${show(options)}.`);
   }
-  const { runId, timeoutMs } = options;
+  const { runId, timeoutMs, onMember } = options;
+  if (onMember !== undefined && typeof onMember !== 'function') {
+    throw new ValidationError('onMember', `onMember must be a function, got ${show(onMember)}.`);
+  }
   if (runId !== undefined && (typeof runId !== 'string' || !RUN_ID.test(runId))) {
     throw new ValidationError(
       'runId',
@@ -146,6 +156,8 @@ export async function rotateGroup(
 ): Promise<GroupRotationResult> {
   const group = validateGroupName(name);
   const { runId, timeoutMs } = checkOptions(options);
+  const tell = (member: SecretListItem, outcome: MemberOutcome): void =>
+    options.onMember?.({ name: member.name, outcome });
   const call = callOptions(options);
   const members = rotationOrder(await groupMembers(client, group, call));
   if (members.length === 0) {
@@ -191,6 +203,7 @@ export async function rotateGroup(
       const { member, from, to } = plan;
       if (plan.state === 'rotated') {
         rotated.push({ member, from, to, resumed: true });
+        tell(member, 'rotated');
         continue;
       }
       try {
@@ -201,6 +214,7 @@ export async function rotateGroup(
           ...call,
         });
         rotated.push({ member, from, to, resumed: false });
+        tell(member, 'rotated');
         continue;
       } catch (error) {
         failed = true;
@@ -216,6 +230,7 @@ export async function rotateGroup(
             toVersionId: to,
             reason: `${failure}.${problem}`,
           });
+          tell(member, 'failed');
         }
       }
       break;
@@ -241,12 +256,14 @@ export async function rotateGroup(
           outcome: 'rolled-back',
           reason: `${why}: AWSCURRENT is back on ${done.from}.`,
         });
+        tell(done.member, 'rolled-back');
       } catch (error) {
         record(done.member, {
           ...base,
           outcome: 'rollback-failed',
           reason: `${why}, and the rollback to ${done.from} failed (${describeFailure(error)}).`,
         });
+        tell(done.member, 'rollback-failed');
       }
       undone.push(done);
     }

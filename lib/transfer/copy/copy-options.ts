@@ -3,6 +3,8 @@ import { validateBoolean, validateKmsKeyId, validateNameSegment } from '../../co
 import { ValidationError, show } from '../../errors';
 import { compileGlob, type SecretGlob } from '../../policy/glob';
 import { checkPrincipal } from '../../client/principal-check';
+import { checkReceiver, type OutcomeReceiver } from '../export/transfer-report';
+import type { CopyEntry } from './copy-entry';
 import { checkTransforms, type CopyTransform, type Transforms } from './transforms';
 
 export interface CopyEnvironmentOptions extends CallOptions {
@@ -47,6 +49,12 @@ export interface CopyEnvironmentOptions extends CallOptions {
    * @default - the client given for the source
    */
   readonly target?: SecretsClient;
+  /**
+   * Told of each secret as its copy is done (or skipped), in plan order, for progress; a
+   * returned promise is awaited. Not called for a dry run, whose plan is the answer.
+   * @default - none
+   */
+  readonly onEntry?: OutcomeReceiver<CopyEntry>;
 }
 
 /** The options, checked. */
@@ -63,6 +71,7 @@ export interface CopyRequest {
   readonly target: SecretsClient;
   /** What every call passes: the principal, if one was given. */
   readonly call: CallOptions;
+  readonly onEntry: OutcomeReceiver<CopyEntry> | undefined;
 }
 
 const KNOWN: ReadonlySet<string> = new Set<keyof CopyEnvironmentOptions>([
@@ -77,6 +86,7 @@ const KNOWN: ReadonlySet<string> = new Set<keyof CopyEnvironmentOptions>([
   'kmsKeyId',
   'target',
   'principal',
+  'onEntry',
 ]);
 
 function globs(value: unknown, field: string): SecretGlob[] {
@@ -150,5 +160,6 @@ export function checkCopyOptions(client: unknown, options: unknown): CopyRequest
     kmsKeyId: given.kmsKeyId === undefined ? undefined : validateKmsKeyId(given.kmsKeyId),
     target: given.target ?? client,
     call: principal === undefined ? {} : { principal },
+    onEntry: checkReceiver<CopyEntry>(given.onEntry, 'onEntry'),
   };
 }

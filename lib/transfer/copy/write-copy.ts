@@ -177,11 +177,14 @@ export async function runWrites(plan: readonly PlannedCopy[], request: CopyReque
   for (const { entry, target, writes } of plan) {
     if (entry.action === 'skip' || target === undefined) {
       entries.push(entry);
+      await request.onEntry?.(entry);
       continue;
     }
     let versionId: string | undefined;
     for (const write of writes) versionId = (await runWrite(request, target, write)) ?? versionId;
-    entries.push({ ...entry, outcome: 'done', versionId });
+    const done: CopyEntry = { ...entry, outcome: 'done', versionId };
+    entries.push(done);
+    await request.onEntry?.(done);
   }
   return entries;
 }

@@ -24,11 +24,11 @@ export function checkReport(value: unknown, job: string): TransferReport {
   return value;
 }
 
-/** The `onSecret` option, checked. */
-export function checkReceiver<T>(value: unknown): OutcomeReceiver<T> | undefined {
+/** A per-item callback option (`onSecret`, `onEntry`), checked. */
+export function checkReceiver<T>(value: unknown, field = 'onSecret'): OutcomeReceiver<T> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'function') {
-    throw new ValidationError('onSecret', `onSecret must be a function, got ${show(value)}.`);
+    throw new ValidationError(field, `${field} must be a function, got ${show(value)}.`);
   }
   return value as OutcomeReceiver<T>;
 }

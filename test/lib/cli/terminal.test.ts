@@ -160,6 +160,26 @@ describe('progress on a terminal', () => {
     expect(bytes.split('\n').filter((line) => line.startsWith('tty/bulk/'))).toHaveLength(120);
   });
 
+  it('env copy draws a bar of the secrets copied as it goes, then the outcome', async () => {
+    const bytes = await recordTerminal([
+      '--endpoint-url',
+      url,
+      'env',
+      'copy',
+      'tty',
+      'ttycopy',
+      '--output',
+      'table',
+    ]);
+    // The first secret done draws the bar, its name and where it went; the bar is cleared before the table.
+    expect(bytes).toContain(
+      `\r\u001b[2K\u001b[2mcopying [${'-'.repeat(24)}] 1/120 tty/bulk/s000 -> ttycopy/bulk/s000\u001b[22m`,
+    );
+    const cleared = bytes.lastIndexOf('\r\u001b[2K');
+    expect(bytes.indexOf('tty -> ttycopy: 120 created')).toBeGreaterThan(cleared);
+    expect(bytes).not.toContain(PLANTED);
+  });
+
   it('ends on a screen with the table and no progress left behind', async () => {
     const tty = await terminal(['list', '--prefix', 'tty/bulk/', '--output', 'text', '--query', 'length(@)']);
     expect(await tty.exitCode()).toBe(0);

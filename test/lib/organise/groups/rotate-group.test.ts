@@ -100,9 +100,22 @@ describe('rotateGroup', () => {
     f.failing(true);
     const secrets = f.client();
     const before = await Promise.all(members.map((member) => secrets.get(member.name)));
-    const result = await rotateGroup(secrets, groupName, { runId: 'run-fail', timeoutMs: CHILD_TIMEOUT_MS });
+    const heard: Array<[string, string]> = [];
+    const result = await rotateGroup(secrets, groupName, {
+      runId: 'run-fail',
+      timeoutMs: CHILD_TIMEOUT_MS,
+      onMember: ({ name, outcome }) => heard.push([name.slice(-1), outcome]),
+    });
     expect(result.ok).toBe(false);
     expect(result.members.map((member) => member.outcome)).toEqual(['rolled-back', 'rolled-back', 'failed']);
+    // As it happened: a and b rotated, c failed, then the rollback last first.
+    expect(heard).toEqual([
+      ['a', 'rotated'],
+      ['b', 'rotated'],
+      ['c', 'failed'],
+      ['b', 'rolled-back'],
+      ['a', 'rolled-back'],
+    ]);
     expect(result.members[2]!.reason).toContain('ROTATION_IN_PROGRESS');
     expect(result.members[0]!.reason).toContain(`AWSCURRENT is back on ${members[0]!.versionId}`);
     // Every value is the one from before the run; the run's versions are left unlabelled or AWSPREVIOUS.
@@ -224,6 +237,9 @@ describe('rotateGroup', () => {
       field: 'runId',
     });
     await expect(rotateGroup(f.client(), 'g', { timeoutMs: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(rotateGroup(f.client(), 'g', { onMember: 'tick' as never })).rejects.toMatchObject({
+      field: 'onMember',
+    });
   });
 
   it('fails with SECRET_NOT_FOUND for a group without members', async () => {

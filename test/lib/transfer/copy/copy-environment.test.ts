@@ -700,6 +700,37 @@ describe('copyEnvironment', () => {
     });
   });
 
+  it('tells onEntry of each secret as its copy is done, in plan order, and not for a dry run', async () => {
+    await seedScenario(fixture.admin);
+    const heard: CopyEntry[] = [];
+    const plan = await copyEnvironment(fixture.admin, {
+      ...SCENARIO_OPTIONS,
+      dryRun: true,
+      onEntry: (entry) => void heard.push(entry),
+    });
+    expect(heard).toEqual([]);
+
+    const result = await copyEnvironment(fixture.admin, {
+      ...SCENARIO_OPTIONS,
+      onEntry: async (entry) => {
+        await Promise.resolve();
+        heard.push(entry);
+      },
+    });
+    expect(heard).toEqual(result.entries);
+    expect(heard.map((entry) => entry.target)).toEqual(plan.entries.map((entry) => entry.target));
+    expect(heard.filter((entry) => entry.action !== 'skip').every((entry) => entry.outcome === 'done')).toBe(
+      true,
+    );
+    expect(inspect(heard, { depth: 8 })).not.toContain(PLANTED);
+  });
+
+  it('refuses an onEntry that is not a function, before any call', async () => {
+    await expect(
+      copyEnvironment(fixture.admin, { ...SCENARIO_OPTIONS, onEntry: 'progress' as never }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR', field: 'onEntry' });
+  });
+
   it('audits reads as reads and writes as changes', async () => {
     await seedScenario(fixture.admin);
     const { client, events } = recordedClient(fixture.local);
