@@ -1,4 +1,8 @@
+import { userInfo } from 'node:os';
+import { CloudWatchLogsAuditSink } from '../audit/cloudwatch-logs-sink';
+import { JsonLinesAuditSink } from '../audit/json-lines-sink';
 import { SecretsClient } from '../client';
+import type { Principal } from '../policy/principal';
 import { ValidationError } from '../errors';
 import { EXIT_FAILURE } from './exit-codes';
 import { globalOptions, type GlobalOptions } from './global-options';
@@ -42,8 +46,14 @@ export interface CliContext {
   readonly interactive: boolean;
   /** The global options of this run, checked (call inside an action). */
   globals(): GlobalOptions;
-  /** One SecretsClient per run, from the global options; its read cache is off (a run is short). */
+  /**
+   * One SecretsClient per run, from the global options; its read cache is off (a run is
+   * short). With an audit trail (`--audit-file`, `--audit-log-group`) every call is recorded
+   * there, as the operator KEYSTAGE_PRINCIPAL (default: the OS user).
+   */
   client(): SecretsClient;
+  /** Writes what the audit trail holds and closes the run's client; main() calls it when a command is done. */
+  close(): Promise<void>;
   /** The SDK configuration the global options ask for (region, endpoint, profile). */
   awsConfig(): AwsClientConfig;
   /** Colours for stderr (none off a terminal, with --no-color or NO_COLOR). */
@@ -92,6 +102,7 @@ export function createContext(
 ): CliContext {
   let globals: GlobalOptions | undefined;
   let client: SecretsClient | undefined;
+  let audit: JsonLinesAuditSink | CloudWatchLogsAuditSink | undefined;
   let code = 0;
   const checked = (): GlobalOptions => (globals ??= globalOptions(options(), io.env));
   const out = (text: string) => {
@@ -127,10 +138,19 @@ export function createContext(
       if (client !== undefined) return client;
       const config = awsConfig();
       const { environment } = checked();
+      audit = auditSink(checked(), config);
       client = new SecretsClient({
         secretsManagerConfig: config,
         kmsConfig: config,
         cache: false,
+        ...(audit === undefined
+          ? {}
+          : {
+              audit,
+              // An operator's reads are what an audit trail is for: record each before it is shown.
+              auditFailClosed: true,
+              principal: operator(io.env, environment ?? io.env.KEYSTAGE_ENVIRONMENT),
+            }),
         // The default clock's timers are unref'd, for a library inside a service; a CLI run
         // waiting on a rotation has nothing else keeping it alive.
         clock: { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
@@ -210,6 +230,39 @@ export function createContext(
       code = next;
     },
     exitCode: () => code,
+    async close() {
+      client?.close();
+      client = undefined;
+      const sink = audit;
+      audit = undefined;
+      await sink?.close();
+    },
   };
   return context;
+}
+
+/** The audit sink the global options name, if any. */
+function auditSink(
+  globals: GlobalOptions,
+  config: AwsClientConfig,
+): JsonLinesAuditSink | CloudWatchLogsAuditSink | undefined {
+  if (globals.auditFile !== undefined) return new JsonLinesAuditSink({ file: globals.auditFile });
+  if (globals.auditLogGroup !== undefined) {
+    return new CloudWatchLogsAuditSink({ logGroupName: globals.auditLogGroup, clientConfig: config });
+  }
+  return undefined;
+}
+
+/** Who the audit trail says ran the command: KEYSTAGE_PRINCIPAL, else the OS user. */
+function operator(env: NodeJS.ProcessEnv, environment: string | undefined): Principal {
+  let user = env.KEYSTAGE_PRINCIPAL;
+  if (user === undefined || user === '') {
+    try {
+      user = userInfo().username;
+    } catch {
+      // No passwd entry for this uid (a container): the trail still says it was the CLI.
+      user = 'unknown';
+    }
+  }
+  return { id: user, service: 'keystage-cli', environment: environment ?? 'any', roles: [] };
 }

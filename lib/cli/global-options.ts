@@ -22,6 +22,10 @@ export interface GlobalOptions {
   readonly color: boolean;
   /** `--quiet` / `-q`: no notes or progress on stderr, only results and errors. @default false */
   readonly quiet: boolean;
+  /** `--audit-file`: a JSON-lines audit trail every call is recorded in. @default - KEYSTAGE_AUDIT_FILE */
+  readonly auditFile: string | undefined;
+  /** `--audit-log-group`: a CloudWatch Logs group every call is recorded in. @default - KEYSTAGE_AUDIT_LOG_GROUP */
+  readonly auditLogGroup: string | undefined;
 }
 
 /** The global options' long names, so that no command defines one of its own by the same name. */
@@ -35,6 +39,8 @@ export const GLOBAL_OPTION_NAMES: readonly string[] = Object.freeze([
   '--yes',
   '--no-color',
   '--quiet',
+  '--audit-file',
+  '--audit-log-group',
 ]);
 
 /**
@@ -57,7 +63,15 @@ export function addGlobalOptions(program: Command): Command {
     .option('-e, --environment <name>', 'environment bare names belong to (default: KEYSTAGE_ENVIRONMENT)')
     .option('-y, --yes', 'confirm destructive changes without asking')
     .option('--no-color', 'no colours (also NO_COLOR)')
-    .option('-q, --quiet', 'print results and errors only');
+    .option('-q, --quiet', 'print results and errors only')
+    .option(
+      '--audit-file <path>',
+      'record every call in this JSON-lines audit trail (default: KEYSTAGE_AUDIT_FILE)',
+    )
+    .option(
+      '--audit-log-group <name>',
+      'record every call in this CloudWatch Logs group (default: KEYSTAGE_AUDIT_LOG_GROUP)',
+    );
 }
 
 interface RawGlobals {
@@ -70,6 +84,8 @@ interface RawGlobals {
   yes?: boolean;
   color?: boolean;
   quiet?: boolean;
+  auditFile?: string;
+  auditLogGroup?: string;
 }
 
 function nonEmpty(value: string | undefined, flag: string): string | undefined {
@@ -129,5 +145,24 @@ export function globalOptions(raw: Readonly<Record<string, unknown>>, env: NodeJ
     yes: given.yes === true,
     color: given.color !== false,
     quiet: given.quiet === true,
+    ...auditTargets(given, env),
   };
+}
+
+/** Where the audit trail goes: a flag, else its variable; one of the two kinds at most. */
+function auditTargets(
+  given: RawGlobals,
+  env: NodeJS.ProcessEnv,
+): { auditFile: string | undefined; auditLogGroup: string | undefined } {
+  const fromEnv = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const auditFile = nonEmpty(given.auditFile, '--audit-file') ?? fromEnv('KEYSTAGE_AUDIT_FILE');
+  const auditLogGroup =
+    nonEmpty(given.auditLogGroup, '--audit-log-group') ?? fromEnv('KEYSTAGE_AUDIT_LOG_GROUP');
+  if (auditFile !== undefined && auditLogGroup !== undefined) {
+    throw new ValidationError(
+      '--audit-file',
+      'Give one audit trail: --audit-file (KEYSTAGE_AUDIT_FILE) or --audit-log-group (KEYSTAGE_AUDIT_LOG_GROUP), not both.',
+    );
+  }
+  return { auditFile, auditLogGroup };
 }

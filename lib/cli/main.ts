@@ -32,10 +32,13 @@ export async function main(
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
+    await context.close().catch(() => undefined);
     // Help and --version end the parse with an "error" whose exit code is 0.
     if (error instanceof CommanderError && error.exitCode === 0) return EXIT_OK;
     throw error;
   }
+  // A command still running (-1: local, run, agent) keeps its client; any other is done.
+  if (context.exitCode() >= 0) await context.close();
   return context.exitCode();
 }
 
