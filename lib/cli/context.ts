@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { CloudWatchLogsAuditSink } from '../audit/cloudwatch-logs-sink';
 import { JsonLinesAuditSink } from '../audit/json-lines-sink';
 import { SecretsClient } from '../client';
+import type { AuditSink } from '../audit/audit-event';
 import type { Principal } from '../policy/principal';
 import { ValidationError } from '../errors';
 import { EXIT_FAILURE } from './exit-codes';
@@ -52,6 +53,11 @@ export interface CliContext {
    * there, as the operator KEYSTAGE_PRINCIPAL (default: the OS user).
    */
   client(): SecretsClient;
+  /**
+   * The run's audit trail and the operator it records, for what records events beside the
+   * client (the distributor); undefined without `--audit-file` / `--audit-log-group`.
+   */
+  auditTrail(): { readonly sink: AuditSink; readonly principal: Principal } | undefined;
   /** Writes what the audit trail holds and closes the run's client; main() calls it when a command is done. */
   close(): Promise<void>;
   /** The SDK configuration the global options ask for (region, endpoint, profile). */
@@ -103,6 +109,7 @@ export function createContext(
   let globals: GlobalOptions | undefined;
   let client: SecretsClient | undefined;
   let audit: JsonLinesAuditSink | CloudWatchLogsAuditSink | undefined;
+  let principal: Principal | undefined;
   let code = 0;
   const checked = (): GlobalOptions => (globals ??= globalOptions(options(), io.env));
   const out = (text: string) => {
@@ -139,6 +146,8 @@ export function createContext(
       const config = awsConfig();
       const { environment } = checked();
       audit = auditSink(checked(), config);
+      principal =
+        audit === undefined ? undefined : operator(io.env, environment ?? io.env.KEYSTAGE_ENVIRONMENT);
       client = new SecretsClient({
         secretsManagerConfig: config,
         kmsConfig: config,
@@ -149,7 +158,7 @@ export function createContext(
               audit,
               // An operator's reads are what an audit trail is for: record each before it is shown.
               auditFailClosed: true,
-              principal: operator(io.env, environment ?? io.env.KEYSTAGE_ENVIRONMENT),
+              principal,
             }),
         // The default clock's timers are unref'd, for a library inside a service; a CLI run
         // waiting on a rotation has nothing else keeping it alive.
@@ -230,6 +239,10 @@ export function createContext(
       code = next;
     },
     exitCode: () => code,
+    auditTrail() {
+      context.client();
+      return audit === undefined || principal === undefined ? undefined : { sink: audit, principal };
+    },
     async close() {
       client?.close();
       client = undefined;

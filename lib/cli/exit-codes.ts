@@ -39,3 +39,15 @@ export const EXIT_CODES: Readonly<Record<KeystageErrorCode, number>> = Object.fr
 export function exitCodeFor(error: unknown): number {
   return isKeystageError(error) ? EXIT_CODES[error.code] : EXIT_FAILURE;
 }
+
+/**
+ * `keystage policy check`: the policy denies the request. The code of PERMISSION_DENIED, as the
+ * client would fail the same call.
+ */
+export const EXIT_DENIED = EXIT_CODES.PERMISSION_DENIED;
+
+/**
+ * `keystage audit verify`: the trail has a deleted, inserted, reordered or altered event, a bad
+ * checkpoint, or a line that is no event. The code of DECODE_ERROR, as for any failed integrity check.
+ */
+export const EXIT_TAMPERED = EXIT_CODES.DECODE_ERROR;

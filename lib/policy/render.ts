@@ -219,6 +219,18 @@ function render(rules: readonly CompiledRule[], target: Target, options: RenderO
     const equals: Record<string, string | readonly string[]> = {};
     const conditions: Record<string, Record<string, string | readonly string[]>> = {};
 
+    // SSM parameter ids (`ssm:/prod/...`) are no Secrets Manager resource: no secret ARN names them.
+    const parameters = new Set<number>();
+    rule.globs.forEach((glob, i) => {
+      if (!namesParameters(glob)) return;
+      parameters.add(i);
+      gap(
+        `secrets[${i}]`,
+        `"${glob.pattern}" names SSM parameters, which no Secrets Manager policy governs: ` +
+          `AWS ${allow ? 'grants' : 'denies'} none of it here; write an IAM statement for ssm:GetParameter* on the parameters' ARNs`,
+      );
+    });
+    if (parameters.size === rule.globs.length) continue;
     if (target.kind === 'resource' && !rule.globs.some((glob) => glob.matches(target.name))) {
       out.notApplicable.push({
         rule: rule.id,
@@ -257,7 +269,8 @@ function render(rules: readonly CompiledRule[], target: Target, options: RenderO
 
     const operations = POLICY_OPERATIONS.filter((_, bit) => (rule.operations & (1 << bit)) !== 0);
     const resourceActions = operations.flatMap((op) => SECRETS_MANAGER_ACTIONS[op].resource);
-    const resources = target.kind === 'resource' ? target.arn : resourcePatterns(rule, target.prefix, gap);
+    const resources =
+      target.kind === 'resource' ? target.arn : resourcePatterns(rule, target.prefix, gap, parameters);
     const principal =
       target.kind === 'resource' || target.account !== undefined ? { Principal: { AWS: '*' } } : {};
     const condition = Object.keys(conditions).length > 0 ? { Condition: conditions } : {};
@@ -302,6 +315,14 @@ function render(rules: readonly CompiledRule[], target: Target, options: RenderO
   return out;
 }
 
+/**
+ * Whether a glob names SSM parameters: its first segment holds a `:`, which no secret name
+ * has, so it can match only `ssm:` ids (`ssm:/prod/billing/db_url`, `ssm:db_url`).
+ */
+function namesParameters(glob: SecretGlob): boolean {
+  return glob.segments[0]!.includes(':');
+}
+
 /** Condition values: one as a string, several as a list, as IAM documents write them. */
 function values(set: Iterable<string>): string | readonly string[] {
   const list = [...set];
@@ -328,9 +349,11 @@ function resourcePatterns(
   rule: CompiledRule,
   prefix: string,
   gap: (field: string, why: string) => void,
+  skipped: ReadonlySet<number>,
 ): string[] {
   const patterns = new Set<string>();
   rule.globs.forEach((glob, i) => {
+    if (skipped.has(i)) return;
     const { names, broader, collapsed } = arnNames(glob);
     for (const name of names) patterns.add(`${prefix}${name}`);
     const effect = rule.effect === 'allow' ? 'allows' : 'denies';

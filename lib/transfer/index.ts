@@ -19,12 +19,14 @@ export type {
 } from './copy';
 export { createBackup, restoreBackup, verifyBackup } from './backup';
 export type {
+  BackupOutcome,
   BackupResult,
   BackupVerification,
   CreateBackupOptions,
   ReplicaSettings,
   RestoreBackupOptions,
   RestoreFailure,
+  RestoreOutcome,
   RestoreResult,
   RestoreStep,
   RestoreStepType,

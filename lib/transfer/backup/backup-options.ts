@@ -3,7 +3,22 @@ import { checkPrincipal } from '../../client/principal-check';
 import { SecretsClient } from '../../client/secrets-client';
 import { validateBoolean, validateInteger, validateNameSegment } from '../../core';
 import { ValidationError, show } from '../../errors';
+import type { SkipReason } from './read-records';
+import type { SecretRestoreAction, SecretRestoreStatus } from './restore-records';
 import type { BundleDestination, BundleProtection, BundleSource } from '../bundle';
+import { checkReceiver, type OutcomeReceiver } from '../export/transfer-report';
+
+/** One secret as `createBackup` is done with it: in the backup (with its versions) or left out, and why. */
+export type BackupOutcome =
+  | { readonly name: string; readonly outcome: 'backed-up'; readonly versions: number }
+  | { readonly name: string; readonly outcome: 'skipped'; readonly reason: SkipReason };
+
+/** One secret as `restoreBackup` is done with it (a dry run: planned); `status` as the result's report says. */
+export interface RestoreOutcome {
+  readonly name: string;
+  readonly action: SecretRestoreAction;
+  readonly status: SecretRestoreStatus;
+}
 
 export interface CreateBackupOptions extends CallOptions {
   /**
@@ -20,6 +35,8 @@ export interface CreateBackupOptions extends CallOptions {
   readonly protection: BundleProtection;
   /** Secrets read at once. @default 8 */
   readonly concurrency?: number;
+  /** Told of each secret as it is written to the backup or left out, for progress. @default - none */
+  readonly onSecret?: OutcomeReceiver<BackupOutcome>;
 }
 
 export interface VerifyBackupOptions {
@@ -46,6 +63,11 @@ export interface RestoreBackupOptions extends CallOptions {
   readonly dryRun?: boolean;
   /** The clock a rollback reads to schedule a cancelled deletion again. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Told of each secret as the restore is done with it (planned, in a dry run), for
+   * progress; a rollback after a failure is reported in the result only. @default - none
+   */
+  readonly onSecret?: OutcomeReceiver<RestoreOutcome>;
 }
 
 function checkObject(value: unknown, what: string): Record<string, unknown> {
@@ -102,13 +124,18 @@ export interface BackupRequest {
   readonly protection: BundleProtection;
   readonly concurrency: number;
   readonly call: CallOptions;
+  readonly onSecret: OutcomeReceiver<BackupOutcome> | undefined;
 }
 
 /** Checks createBackup's arguments before any I/O (the bundle writer checks destination and protection). */
 export function checkBackupOptions(client: unknown, options: unknown): BackupRequest {
   const checked = checkClient(client, 'createBackup');
   const given = checkObject(options, 'createBackup');
-  checkKeys(given, ['environments', 'destination', 'protection', 'concurrency', 'principal'], 'createBackup');
+  checkKeys(
+    given,
+    ['environments', 'destination', 'protection', 'concurrency', 'principal', 'onSecret'],
+    'createBackup',
+  );
   const { environments } = given;
   if (environments !== undefined && (!Array.isArray(environments) || environments.length === 0)) {
     throw new ValidationError(
@@ -126,6 +153,7 @@ export function checkBackupOptions(client: unknown, options: unknown): BackupReq
     concurrency:
       given.concurrency === undefined ? 8 : validateInteger(given.concurrency, 'concurrency', 1, 32),
     call: callOf(given.principal),
+    onSecret: checkReceiver<BackupOutcome>(given.onSecret),
   };
 }
 
@@ -160,6 +188,7 @@ export interface RestoreRequest {
   readonly dryRun: boolean;
   readonly now: () => number;
   readonly call: CallOptions;
+  readonly onSecret: OutcomeReceiver<RestoreOutcome> | undefined;
 }
 
 /** Checks restoreBackup's arguments before any I/O. */
@@ -169,7 +198,7 @@ export function checkRestoreOptions(client: unknown, source: unknown, options: u
   const given = checkObject(options, 'restoreBackup');
   checkKeys(
     given,
-    ['protection', 'environment', 'verify', 'rollbackOnFailure', 'dryRun', 'now', 'principal'],
+    ['protection', 'environment', 'verify', 'rollbackOnFailure', 'dryRun', 'now', 'principal', 'onSecret'],
     'restoreBackup',
   );
   if (given.now !== undefined && typeof given.now !== 'function') {
@@ -186,5 +215,6 @@ export function checkRestoreOptions(client: unknown, source: unknown, options: u
     dryRun: validateBoolean(given.dryRun, 'dryRun', false),
     now: (given.now as (() => number) | undefined) ?? Date.now,
     call: callOf(given.principal),
+    onSecret: checkReceiver<RestoreOutcome>(given.onSecret),
   };
 }

@@ -63,11 +63,22 @@ export async function createBackup(
       if ('skipped' in item) {
         skipped.push(item.skipped);
         counts[item.skipped.reason]++;
+        await request.onSecret?.({
+          name: item.skipped.name,
+          outcome: 'skipped',
+          reason: item.skipped.reason,
+        });
         continue;
       }
       secrets++;
       versions += item.record.versions.length;
       yield item.record;
+      // After the yield: the record is in the bundle's stream by now.
+      await request.onSecret?.({
+        name: item.record.name,
+        outcome: 'backed-up',
+        versions: item.record.versions.length,
+      });
     }
   }
   const summary = await writeBundle(

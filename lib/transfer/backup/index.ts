@@ -3,7 +3,13 @@ export type { BackupResult } from './create-backup';
 export { verifyBackup } from './verify-backup';
 export type { BackupVerification } from './verify-backup';
 export { restoreBackup } from './restore-backup';
-export type { CreateBackupOptions, RestoreBackupOptions, VerifyBackupOptions } from './backup-options';
+export type {
+  BackupOutcome,
+  CreateBackupOptions,
+  RestoreBackupOptions,
+  RestoreOutcome,
+  VerifyBackupOptions,
+} from './backup-options';
 export type { SkipCounts } from './backup-record';
 export type { SkipReason, SkippedSecret } from './read-records';
 export type {

@@ -51,5 +51,6 @@ export async function restoreBackup(
     rollbackOnFailure: request.rollbackOnFailure,
     dryRun: request.dryRun,
     now: request.now,
+    onSecret: request.onSecret,
   });
 }

@@ -6,6 +6,8 @@ import type { BackupValue } from './backup-value';
 import { planRemoval, planRestore, planRevert } from './restore-plan';
 import { runStep, type RestoreStep, type RestoreStepType } from './restore-step';
 import { captureState, type SecretState } from './secret-state';
+import type { OutcomeReceiver } from '../export/transfer-report';
+import type { RestoreOutcome } from './backup-options';
 
 /** What happened to one secret of the backup. */
 export type SecretRestoreStatus =
@@ -76,6 +78,7 @@ export interface RestoreRecordsOptions extends CallOptions {
   readonly dryRun: boolean;
   /** For the recovery window a rollback schedules again. */
   readonly now: () => number;
+  readonly onSecret?: OutcomeReceiver<RestoreOutcome> | undefined;
 }
 
 /** A failure's facts, safe to report: a KeystageError's message never holds a value; another error's might. */
@@ -218,6 +221,7 @@ export async function restoreRecords(
       report = { name: record.name, action: 'update', status: 'failed', steps: [] };
       reports.push(report);
       await restoreOne(record, report);
+      await options.onSecret?.({ name: report.name, action: report.action, status: report.status });
       report = undefined;
     }
   } catch (error) {
@@ -232,8 +236,16 @@ export async function restoreRecords(
   if (failure === undefined) {
     return { outcome: options.dryRun ? 'planned' : 'restored', secrets: reports, skipped };
   }
-  if (!options.rollbackOnFailure || options.dryRun)
+  // The failed secret is told of after any rollback, so a callback that throws cannot stop one.
+  const failed = report;
+  const tellFailed = async (): Promise<void> => {
+    if (failed !== undefined)
+      await options.onSecret?.({ name: failed.name, action: failed.action, status: 'failed' });
+  };
+  if (!options.rollbackOnFailure || options.dryRun) {
+    await tellFailed();
     return { outcome: 'failed', secrets: reports, skipped, failure };
+  }
 
   // Newest first, so a secret is put back after everything done after it.
   for (const touched of [...journal].reverse()) {
@@ -244,6 +256,7 @@ export async function restoreRecords(
       touched.report.error = failureOf(error, touched.name, touched.running);
     }
   }
+  await tellFailed();
   return { outcome: 'rolled-back', secrets: reports, skipped, failure };
 
   async function rollBack(touched: Touched): Promise<void> {

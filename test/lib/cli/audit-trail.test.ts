@@ -1,4 +1,5 @@
 import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocal, type LocalFixture } from '../../support/local-endpoint';
@@ -76,6 +77,47 @@ describe('--audit-file', () => {
     const run = await cli(['--audit-file', join(dir, 'a.jsonl'), '--audit-log-group', '/g', 'list']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Give one audit trail');
+  });
+});
+
+describe('distribute with an audit trail', () => {
+  it('records the issue and the open beside the calls, as the operator', async () => {
+    const file = join(dir, 'distribution.jsonl');
+    const { KeyMetadata } = await fixture
+      .kms()
+      .send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+    const env = { KEYSTAGE_SIGNING_KEY: KeyMetadata!.Arn!, KEYSTAGE_AUDIT_FILE: file };
+    const key = join(dir, 'reports.key');
+    const envelope = join(dir, 'db.envelope');
+    expect((await cli(['distribute', 'key', '--out', key], env)).code).toBe(0);
+    const issued = await cli(
+      [
+        'distribute',
+        'issue',
+        'prod/ops/db',
+        '--recipient',
+        'reports-job',
+        '--public-key',
+        `${key}.pub`,
+      ].concat(['--purpose', 'audit test', '--out', envelope]),
+      env,
+    );
+    expect(issued.stderr).toBe('');
+    const opened = await cli(
+      ['distribute', 'open', envelope, '--key', key, '--out', join(dir, 'db.value')],
+      env,
+    );
+    expect(opened.stderr).toBe('');
+
+    const types = eventsIn(file).map((e) => [e.event_type, e.user_id]);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        ['secret_distribution_issued', 'ana'],
+        ['secret_distribution_opened', expect.anything()],
+      ]),
+    );
+    expect(readFileSync(file, 'utf8')).not.toContain(PLANTED);
+    expect((await cli(['audit', 'verify', '--from-file', file])).code).toBe(0);
   });
 });
 

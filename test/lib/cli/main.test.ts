@@ -63,8 +63,9 @@ describe('keystage', () => {
     expect(error.field).toBe('command');
     expect(error.message).toBe(
       '"frobnicate" is not a keystage command; the commands are get, put, create, list, describe, versions, diff, ' +
-        'rollback, rotate, revoke, restore, delete, undelete, tag, untag, generate, group, env, run, agent, local, ' +
-        'tour, completion (keystage --help).',
+        'rollback, rotate, revoke, restore, delete, undelete, tag, untag, generate, group, template, policy, audit, ' +
+        'split, combine, distribute, env, export, import, backup, run, agent, inject, local, tour, console, ' +
+        'completion (keystage --help).',
     );
   });
 

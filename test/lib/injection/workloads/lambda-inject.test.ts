@@ -452,7 +452,12 @@ describe('inject (Lambda) with an SSM SecureString', () => {
   const PARAMETER_ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/prod/billing/db_password';
   const described = (version: number) => ({
     Parameters: [
-      { Name: '/prod/billing/db_password', ARN: PARAMETER_ARN, Type: 'SecureString', Version: version },
+      {
+        Name: '/prod/billing/db_password',
+        ARN: PARAMETER_ARN,
+        Type: 'SecureString' as const,
+        Version: version,
+      },
     ],
   });
 

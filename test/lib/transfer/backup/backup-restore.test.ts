@@ -59,6 +59,32 @@ describe('createBackup', () => {
     expect(result.skipped).toEqual([{ name: 'prod/old/retired', reason: 'scheduled-for-deletion' }]);
   });
 
+  it('tells onSecret of each secret as it is backed up or left out', async () => {
+    const { client } = recordedClient(local);
+    const heard: unknown[] = [];
+    const result = await createBackup(client, {
+      environments: ['prod'],
+      destination: join(dir, 'told.ksb'),
+      protection,
+      onSecret: async (outcome) => {
+        await Promise.resolve();
+        heard.push(outcome);
+      },
+    });
+    expect(heard).toHaveLength(result.secrets + result.skipped.length);
+    expect(heard).toContainEqual({
+      name: 'prod/old/retired',
+      outcome: 'skipped',
+      reason: 'scheduled-for-deletion',
+    });
+    expect(heard).toContainEqual({ name: 'prod/app/db', outcome: 'backed-up', versions: expect.any(Number) });
+    expect(inspect(heard)).not.toContain(PLANTED);
+    await expect(
+      createBackup(client, { destination: join(dir, 'never.ksb'), protection, onSecret: 1 as never }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_ERROR', field: 'onSecret' });
+    expect(existsSync(join(dir, 'never.ksb'))).toBe(false);
+  });
+
   it('backs up every secret when no environment is named, each once', async () => {
     const { client } = recordedClient(local);
     const result = await createBackup(client, { destination: join(dir, 'all.ksb'), protection });
@@ -206,8 +232,16 @@ describe('restoreBackup', () => {
     await emptyEndpoint(local);
     const before = await snapshot(local);
     const { client, sent } = recordedClient(local);
-    const result = await restoreBackup(client, file, { protection, dryRun: true });
+    const heard: unknown[] = [];
+    const result = await restoreBackup(client, file, {
+      protection,
+      dryRun: true,
+      onSecret: (outcome) => void heard.push(outcome),
+    });
     expect(result.outcome).toBe('planned');
+    expect(heard).toEqual(
+      result.secrets.map((secret) => ({ name: secret.name, action: secret.action, status: 'planned' })),
+    );
     expect(result.secrets.every((secret) => secret.status === 'planned' && secret.action === 'create')).toBe(
       true,
     );

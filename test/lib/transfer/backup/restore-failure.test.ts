@@ -135,8 +135,15 @@ describe('restoreBackup with rollbackOnFailure', () => {
     const local = await target();
     try {
       const { client } = recordedClient(local, { at: 3, when: 'before' });
-      const result = await restoreBackup(client, file, { protection, rollbackOnFailure: false });
+      const heard: Array<{ name: string; status: string }> = [];
+      const result = await restoreBackup(client, file, {
+        protection,
+        rollbackOnFailure: false,
+        onSecret: ({ name, status }) => void heard.push({ name, status }),
+      });
       expect(result.outcome).toBe('failed');
+      // Each secret once, as it was left: the failed one last.
+      expect(heard).toEqual(result.secrets.map(({ name, status }) => ({ name, status })));
       expect(result.secrets.at(-1)).toMatchObject({ status: 'failed', error: { code: 'SERVICE_ERROR' } });
       expect(result.secrets.slice(0, -1).every((secret) => secret.status === 'restored')).toBe(true);
     } finally {
