@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendResults, machine } from './machine';
@@ -39,6 +39,8 @@ interface Installed {
   readonly kilobytes: number;
   readonly packages: number;
   readonly compressedKilobytes: number;
+  /** node_modules/keystage alone (du) and its file count: disk blocks, so the count matters. */
+  readonly keystage?: { readonly kilobytes: number; readonly files: number };
 }
 
 function install(work: string, name: string, dependencies: Record<string, string>): Installed {
@@ -50,7 +52,11 @@ function install(work: string, name: string, dependencies: Record<string, string
   const archive = join(work, `${name}.tgz`);
   must('tar', ['-czf', archive, 'node_modules'], dir);
   const compressedKilobytes = Number(must('du', ['-sk', '--apparent-size', archive], work).split('\t')[0]);
-  return { kilobytes, packages, compressedKilobytes };
+  const own = join(dir, 'node_modules', 'keystage');
+  if (!existsSync(own)) return { kilobytes, packages, compressedKilobytes };
+  const files = readdirSync(own, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  const keystage = { kilobytes: Number(must('du', ['-sk', own], dir).split('\t')[0]), files: files.length };
+  return { kilobytes, packages, compressedKilobytes, keystage };
 }
 
 const mb = (kilobytes: number): string => (kilobytes / 1024).toFixed(1);
@@ -78,7 +84,7 @@ function main(): void {
         '',
         `## Install size (${new Date().toISOString()})`,
         '',
-        `Machine: ${machine()}. \`npm install\` into empty projects from the npm cache: the tarball \`npm pack\` makes of this build, \`${SM}@${version(SM)}\`, \`${KMS}@${version(KMS)}\`. Before keystage's SDK clients, CDK and drivers became peer dependencies (issue 12) the same service installed 230 MB against 17 MB.`,
+        `Machine: ${machine()}. \`npm install\` into empty projects from the npm cache: the tarball \`npm pack\` makes of this build, \`${SM}@${version(SM)}\`, \`${KMS}@${version(KMS)}\`. Before keystage's SDK clients, CDK and drivers became peer dependencies (issue 12) the same service installed 230 MB against 17 MB. Of the reads install, keystage itself is ${mb(reads.keystage?.kilobytes ?? 0)} MB in ${reads.keystage?.files ?? 0} files. Run: \`npx tsc -p tsconfig.bench.json && node dist/bench/install-size.js\`.`,
         '',
         '| a service that reads secrets with | node_modules MB (du) | packages | tar.gz MB | × SDK alone | target |',
         '| --- | --- | --- | --- | --- | --- |',
@@ -93,7 +99,7 @@ function main(): void {
       ].join('\n'),
     );
     process.stdout.write(
-      `install size: SDK alone ${mb(base.kilobytes)} MB, keystage for reads ${mb(reads.kilobytes)} MB (${ratio.toFixed(3)}×, target ≤ ${TARGET}×)\n`,
+      `install size: SDK alone ${mb(base.kilobytes)} MB, keystage for reads ${mb(reads.kilobytes)} MB (${ratio.toFixed(3)}×, target ≤ ${TARGET}×; keystage itself ${mb(reads.keystage?.kilobytes ?? 0)} MB in ${reads.keystage?.files ?? 0} files)\n`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import {
   root,
   STRICT_NODENEXT,
@@ -158,6 +159,23 @@ describe('the keystage command, installed', () => {
     const result = keystage(['local', flag]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^usage: keystage local /);
+  });
+
+  it('formats results as YAML and applies --query with the libraries its bundle carries', () => {
+    const yaml = keystage(['generate', 'password', '--length', '20', '--output', 'yaml']);
+    expect(yaml.status).toBe(0);
+    expect(load(yaml.stdout)).toMatchObject({ kind: 'password', length: 20 });
+    const queried = keystage([
+      'generate',
+      'password',
+      '--length',
+      '20',
+      '--output',
+      'json',
+      '--query',
+      'length',
+    ]);
+    expect({ status: queried.status, stdout: queried.stdout }).toEqual({ status: 0, stdout: '20\n' });
   });
 
   it("runs the tour without the SDK's Node.js support warning, which a service's own client gets", () => {

@@ -52,6 +52,21 @@ function reachedDeclarations(entry: string): Map<string, string[]> {
   return reached;
 }
 
+/**
+ * A packed compiled file's text, its lines joined where they were broken inside a string (the
+ * build keeps lines short with a backslash-newline, which a string literal ignores).
+ */
+const packedText = (file: string): string => readFileSync(inPackage(file), 'utf8').replace(/\\\n/g, '');
+
+/** The packed compiled JavaScript, the rotation functions' bundles aside (esbuild's, for Lambda). */
+const packedJs = (): string[] =>
+  tarball.files.filter(
+    (file) =>
+      file.startsWith('dist/') &&
+      file.endsWith('.js') &&
+      !/^dist\/rotation-lambdas\/[^/]+\/index\.js$/.test(file),
+  );
+
 /** The reached declarations that import `name` (or a subpath of it). */
 const importing = (reached: Map<string, string[]>, name: string): string[] =>
   [...reached]
@@ -170,6 +185,40 @@ describe('the packed tarball', () => {
     expect(
       tarball.files.filter((file) => /^(dist\/)?(test|bench|examples|\.ci|scripts)\//.test(file)),
     ).toEqual([]);
+  });
+
+  it('has no runtime dependencies: the CLI carries commander, jmespath and js-yaml, with their licences', () => {
+    expect(manifest()).not.toHaveProperty('dependencies');
+    const cli = readFileSync(inPackage(manifest().bin.keystage!), 'utf8');
+    expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    for (const [name, licence] of [
+      ['commander', 'MIT'],
+      ['jmespath', 'Apache-2.0'],
+      ['js-yaml', 'MIT'],
+    ])
+      expect(cli).toMatch(new RegExp(`^${name} \\d+\\.\\d+\\.\\d+ \\(${licence}\\):$`, 'm'));
+    const requiring = packedJs().filter((file) =>
+      /\brequire\("(commander|jmespath|js-yaml)(\/[^"]*)?"\)/.test(packedText(file)),
+    );
+    expect(requiring).toEqual([]);
+  });
+
+  it('ships each compiled module once, joined into few files, every relative require a packed file', () => {
+    const files = packedJs();
+    // esbuild keeps each joined module under its path: `"dist/lib/x.js"(exports){`.
+    const joined = files.flatMap((file) =>
+      [...packedText(file).matchAll(/"(dist\/[^"]+\.js)"\(/g)].map(([, path]) => path!),
+    );
+    expect(joined.length).toBeGreaterThan(2 * files.length);
+    expect(joined.filter((path, at) => joined.indexOf(path) !== at)).toEqual([]);
+    expect(joined.filter((path) => has(path))).toEqual([]);
+    const dangling = files.flatMap((file) =>
+      [...packedText(file).matchAll(/\brequire\("(\.{1,2}\/[^"]*)"\)/g)]
+        .map(([, specifier]) => normalize(join(dirname(file), specifier!)))
+        .filter((base) => !has(base) && !has(`${base}.js`) && !has(join(base, 'index.js')))
+        .map((base) => `${file} -> ${base}`),
+    );
+    expect(dangling).toEqual([]);
   });
 
   it('stays small: under 1.5 MB packed', () => {
