@@ -227,10 +227,18 @@ async function failClosed(url: string, secretsManager: SecretsManagerClient) {
   const rttOne = await putRoundTrip(logs, 1);
   const rttBatch = await putRoundTrip(logs, READERS);
   let puts = 0;
+  /** How long each of the sink's PutLogEvents took, round trip: what a fail-closed read waits on. */
+  let putTimes: number[] = [];
   logs.middlewareStack.add(
-    (next, context) => (args) => {
-      if (context.commandName === 'PutLogEventsCommand') puts++;
-      return next(args);
+    (next, context) => async (args) => {
+      if (context.commandName !== 'PutLogEventsCommand') return next(args);
+      puts++;
+      const started = process.hrtime.bigint();
+      try {
+        return await next(args);
+      } finally {
+        putTimes.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
     },
     { step: 'initialize', name: 'countPuts' },
   );
@@ -259,13 +267,16 @@ async function failClosed(url: string, secretsManager: SecretsManagerClient) {
   };
   await round(WARM_UP_READS, []); // warm-up: the JIT, the SDK's serialiser, the endpoint's parser
   const before = puts;
+  putTimes = [];
   const latencies: number[] = [];
   const started = Date.now();
   await round(READS_PER_READER, latencies);
   const wallMs = Date.now() - started;
   const calls = puts - before;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  const at = (q: number, values = latencies) =>
+    values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+  putTimes.sort((a, b) => a - b);
   const stats = audit.stats();
   await audit.close();
   client.close();
@@ -277,6 +288,9 @@ async function failClosed(url: string, secretsManager: SecretsManagerClient) {
     calls,
     p50: at(0.5),
     p99: at(0.99),
+    putP50: at(0.5, putTimes),
+    putP99: at(0.99, putTimes),
+    putMax: at(1, putTimes),
     wallMs,
     dropped: stats.dropped,
   };
@@ -365,6 +379,7 @@ async function main(): Promise<void> {
         `| one PutLogEvents round trip, ${READERS.toLocaleString('en')} events: what one group commit sends (median of ${ROUND_TRIPS}) | ${closed.rttBatch.toFixed(2)} ms | |`,
         `| reads (after a warm-up of ${READERS.toLocaleString('en')} × ${WARM_UP_READS}) | ${closed.reads.toLocaleString('en')} | |`,
         `| PutLogEvents calls | ${closed.calls} (${callsPer100.toFixed(2)} per 100 reads) | ≤ 1 per 100 ${callsPer100 <= 1 ? 'met' : 'NOT met'} |`,
+        `| the sink's PutLogEvents during the reads, round trip: p50 / p99 / max | ${closed.putP50.toFixed(2)} / ${closed.putP99.toFixed(2)} / ${closed.putMax.toFixed(2)} ms | |`,
         `| read latency p50 | ${closed.p50.toFixed(2)} ms | |`,
         `| read latency p99 | ${closed.p99.toFixed(2)} ms: ${(closed.p99 / closed.rttBatch).toFixed(2)} × the ${READERS.toLocaleString('en')}-event round trip, ${(closed.p99 / closed.rttOne).toFixed(2)} × the 1-event one | ≤ 3 × ${closed.p99 <= 3 * closed.rttBatch ? 'met' : 'NOT met'} (against the round trip of the put the reads share) |`,
         `| wall time, events dropped | ${closed.wallMs} ms, ${closed.dropped} | |`,

@@ -2,7 +2,7 @@ import type { Body } from '../wire';
 import { requiredText, type LogsContext, type Run } from './context';
 import { invalidParameter } from './faults';
 import { sequenceToken } from './stream-ops';
-import { EVENT_OVERHEAD } from './store';
+import { EVENT_OVERHEAD, EventBatch } from './store';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -74,13 +74,13 @@ function putLogEvents(ctx: LogsContext, body: Body): object {
   }
   let puts = stream.puts;
   if (first !== undefined && last !== undefined) {
-    ctx.logs.addBatch(ctx.tx, {
-      id: ctx.logs.nextId(),
-      groupId: group.id,
-      streamId: stream.id,
-      ingestedAt: now,
-      events: accepted.map((event) => [event.timestamp, event.message] as const),
-    });
+    ctx.logs.addBatch(
+      ctx.tx,
+      EventBatch.of(
+        { id: ctx.logs.nextId(), groupId: group.id, streamId: stream.id, ingestedAt: now },
+        accepted,
+      ),
+    );
     puts += 1;
     ctx.logs.putStream(ctx.tx, {
       ...stream,

@@ -44,7 +44,7 @@ class Page {
 
   /** Adds the event, or answers false when the page is full. */
   offer(event: StoredEvent): boolean {
-    const size = Buffer.byteLength(event.message, 'utf8') + EVENT_OVERHEAD;
+    const size = event.bytes + EVENT_OVERHEAD;
     if (this.events.length >= this.limit || (this.events.length > 0 && this.#bytes + size > PAGE_BYTES)) {
       return false;
     }

@@ -1,6 +1,11 @@
 import { OrderedIndex, type IndexEntry, type IndexKey } from '../storage/ordered-index';
 import { Table, type Transaction } from '../storage/table';
+import { EventBatch, type BatchRow } from './event-batch';
+import { EventIndex, type EventKey } from './event-index';
 import { groupNotFound, streamNotFound } from './faults';
+
+export { EventBatch } from './event-batch';
+export type { EventKey } from './event-index';
 
 /** A log group, by `${region}\n${name}`. */
 export interface GroupRecord {
@@ -30,34 +35,28 @@ export interface StreamRecord {
   readonly puts: number;
 }
 
-/**
- * The events one PutLogEvents stored, by its id: written once, never changed, so a batch of
- * 10,000 events is one row written once and appending costs what the batch weighs, whatever
- * the stream already holds.
- */
-export interface BatchRecord {
-  /** Increases with every stored batch: the "ID of the PutLogEvents request" events sort by. */
-  readonly id: number;
-  readonly groupId: number;
-  readonly streamId: number;
-  readonly ingestedAt: number;
-  /** `[timestamp, message]`, in chronological order. */
-  readonly events: ReadonlyArray<readonly [number, string]>;
-}
-
-/**
- * Where an event sits in its stream and its group: `[timestamp, batch id, index in the batch]`,
- * the order GetLogEvents and FilterLogEvents return events in (the batch id stands for the
- * ingestion order). Unique, so it is also a page position.
- */
-export type EventKey = readonly [number, number, number];
-
 /** An event as an index yields it: its position and the batch that holds it. */
-export interface StoredEvent {
-  readonly key: EventKey;
-  readonly batch: BatchRecord;
-  readonly timestamp: number;
-  readonly message: string;
+export class StoredEvent {
+  #message: string | undefined;
+
+  constructor(
+    readonly key: EventKey,
+    readonly batch: EventBatch,
+  ) {}
+
+  get timestamp(): number {
+    return this.key[0];
+  }
+
+  /** Decoded when first asked for: a scan that passes an event by never builds its string. */
+  get message(): string {
+    return (this.#message ??= this.batch.message(this.key[2]));
+  }
+
+  /** The message's size in UTF-8. */
+  get bytes(): number {
+    return this.batch.messageBytes(this.key[2]);
+  }
 }
 
 /** The bytes an event counts for in PutLogEvents' limits: its message in UTF-8, plus 26. */
@@ -78,6 +77,12 @@ function indexIn<K, V>(map: Map<K, OrderedIndex<V>>, key: K): OrderedIndex<V> {
   return index;
 }
 
+function eventIndexIn<K>(map: Map<K, EventIndex>, key: K): EventIndex {
+  let index = map.get(key);
+  if (index === undefined) map.set(key, (index = new EventIndex()));
+  return index;
+}
+
 function removeFrom<K, V>(map: Map<K, OrderedIndex<V>>, key: K, entry: IndexKey): void {
   const index = map.get(key);
   if (index === undefined) return;
@@ -85,31 +90,34 @@ function removeFrom<K, V>(map: Map<K, OrderedIndex<V>>, key: K, entry: IndexKey)
   if (index.size === 0) map.delete(key);
 }
 
-function toEvent(entry: IndexEntry<BatchRecord>): StoredEvent {
-  const key = entry.key as EventKey;
-  const [timestamp, message] = entry.value.events[key[2]]!;
-  return { key, batch: entry.value, timestamp, message };
-}
-
 /**
  * The endpoint's CloudWatch Logs state, across regions: rows in three tables (groups,
  * streams, and batches of events) with indexes that follow committed rows through the tables'
  * change listeners: groups by region and name, streams by group and name or last event time,
  * and each stream's and each group's events by `[timestamp, batch, index]`. Lookups are by key
- * and reading events is a seek followed by a scan.
+ * and reading events is a seek followed by a scan. Events are held compactly (an
+ * {@link EventBatch} per PutLogEvents, {@link EventIndex} keys in typed arrays): a put leaves a
+ * few objects behind, not several per event, so garbage collection stays short however many
+ * events the endpoint holds.
  */
 export class LogStore {
   readonly groups = new Table<GroupRecord>('logs-groups', (row) => ({ ...row, tags: { ...row.tags } }));
   readonly streams = new Table<StreamRecord>('logs-streams', (row) => ({ ...row }));
-  readonly batches = new Table<BatchRecord>('logs-batches', (row) => row);
+  /** Batches are never changed, so a copy is the batch itself; on disk they are {@link BatchRow}s. */
+  readonly batches = new Table<EventBatch>(
+    'logs-batches',
+    (row) => row,
+    (row) => EventBatch.fromRow(row as BatchRow),
+  );
 
   readonly #groupsByRegion = new Map<string, OrderedIndex<string>>();
   readonly #groupKeyById = new Map<number, string>();
   readonly #streamsByName = new Map<number, OrderedIndex<string>>();
   readonly #streamsByTime = new Map<number, OrderedIndex<string>>();
   readonly #streamNameById = new Map<number, string>();
-  readonly #streamEvents = new Map<number, OrderedIndex<BatchRecord>>();
-  readonly #groupEvents = new Map<number, OrderedIndex<BatchRecord>>();
+  readonly #streamEvents = new Map<number, EventIndex>();
+  readonly #groupEvents = new Map<number, EventIndex>();
+  readonly #batchById = new Map<number, EventBatch>();
   readonly #batchesOfStream = new Map<number, Set<string>>();
   readonly #storedBytes = new Map<number, number>();
   #nextId = 1;
@@ -157,6 +165,7 @@ export class LogStore {
       this.#streamNameById,
       this.#streamEvents,
       this.#groupEvents,
+      this.#batchById,
       this.#batchesOfStream,
       this.#storedBytes,
     ]) {
@@ -165,7 +174,7 @@ export class LogStore {
     const load = <K, V>(entries: Map<K, IndexEntry<V>[]>, into: Map<K, OrderedIndex<V>>) => {
       for (const [key, list] of entries) indexIn(into, key).load(list);
     };
-    const push = <K, V>(map: Map<K, IndexEntry<V>[]>, key: K, entry: IndexEntry<V>) => {
+    const push = <K, V>(map: Map<K, V[]>, key: K, entry: V) => {
       const list = map.get(key);
       if (list === undefined) map.set(key, [entry]);
       else list.push(entry);
@@ -187,19 +196,17 @@ export class LogStore {
     }
     load(byName, this.#streamsByName);
     load(byTime, this.#streamsByTime);
-    const streamEvents = new Map<number, IndexEntry<BatchRecord>[]>();
-    const groupEvents = new Map<number, IndexEntry<BatchRecord>[]>();
+    const streamBatches = new Map<number, EventBatch[]>();
+    const groupBatches = new Map<number, EventBatch[]>();
     for (const [key, batch] of this.batches.entries()) {
-      batch.events.forEach(([timestamp], i) => {
-        const entry = { key: [timestamp, batch.id, i], value: batch };
-        push(streamEvents, batch.streamId, entry);
-        push(groupEvents, batch.groupId, entry);
-      });
+      push(streamBatches, batch.streamId, batch);
+      push(groupBatches, batch.groupId, batch);
+      this.#batchById.set(batch.id, batch);
       this.#trackBatch(key, batch, 1);
       this.#nextId = Math.max(this.#nextId, batch.id + 1);
     }
-    load(streamEvents, this.#streamEvents);
-    load(groupEvents, this.#groupEvents);
+    for (const [id, list] of streamBatches) eventIndexIn(this.#streamEvents, id).load(list);
+    for (const [id, list] of groupBatches) eventIndexIn(this.#groupEvents, id).load(list);
   }
 
   /** A fresh id for a group, a stream or a batch. */
@@ -300,22 +307,20 @@ export class LogStore {
   }
 
   /** Stores accepted events as one new batch. */
-  addBatch(tx: Transaction, batch: BatchRecord): void {
+  addBatch(tx: Transaction, batch: EventBatch): void {
     tx.put(this.batches, String(batch.id), batch);
   }
 
   /** A stream's events in `[timestamp, batch, index]` order from the position `after`. */
   *streamEvents(streamId: number, descending: boolean, after?: IndexKey): Generator<StoredEvent> {
     const index = this.#streamEvents.get(streamId);
-    if (index === undefined) return;
-    for (const entry of index.scan(descending, after)) yield toEvent(entry);
+    if (index !== undefined) yield* this.#events(index, descending, after);
   }
 
   /** A group's events across its streams, interleaved in `[timestamp, batch, index]` order. */
   *groupEvents(groupId: number, descending: boolean, after?: IndexKey): Generator<StoredEvent> {
     const index = this.#groupEvents.get(groupId);
-    if (index === undefined) return;
-    for (const entry of index.scan(descending, after)) yield toEvent(entry);
+    if (index !== undefined) yield* this.#events(index, descending, after);
   }
 
   /** The bytes of the messages a group holds (DescribeLogGroups' storedBytes). */
@@ -323,27 +328,34 @@ export class LogStore {
     return this.#storedBytes.get(groupId) ?? 0;
   }
 
-  #indexBatch(key: string, batch: BatchRecord): void {
-    const stream = indexIn(this.#streamEvents, batch.streamId);
-    const group = indexIn(this.#groupEvents, batch.groupId);
-    // One entry per event, shared by both indexes: the stream's events are its group's too.
-    batch.events.forEach(([timestamp], i) => {
-      const entry: IndexEntry<BatchRecord> = { key: [timestamp, batch.id, i], value: batch };
-      stream.insertEntry(entry);
-      group.insertEntry(entry);
-    });
+  *#events(index: EventIndex, descending: boolean, after?: IndexKey): Generator<StoredEvent> {
+    for (const key of index.scan(descending, after)) {
+      yield new StoredEvent(key, this.#batchById.get(key[1])!);
+    }
+  }
+
+  #indexBatch(key: string, batch: EventBatch): void {
+    this.#batchById.set(batch.id, batch);
+    eventIndexIn(this.#streamEvents, batch.streamId).insertBatch(batch);
+    eventIndexIn(this.#groupEvents, batch.groupId).insertBatch(batch);
     this.#trackBatch(key, batch, 1);
   }
 
-  #unindexBatch(key: string, batch: BatchRecord): void {
-    batch.events.forEach(([timestamp], i) => {
-      removeFrom(this.#streamEvents, batch.streamId, [timestamp, batch.id, i]);
-      removeFrom(this.#groupEvents, batch.groupId, [timestamp, batch.id, i]);
-    });
+  #unindexBatch(key: string, batch: EventBatch): void {
+    for (const [map, id] of [
+      [this.#streamEvents, batch.streamId],
+      [this.#groupEvents, batch.groupId],
+    ] as const) {
+      const index = map.get(id);
+      if (index === undefined) continue;
+      index.deleteBatch(batch);
+      if (index.size === 0) map.delete(id);
+    }
+    this.#batchById.delete(batch.id);
     this.#trackBatch(key, batch, -1);
   }
 
-  #trackBatch(key: string, batch: BatchRecord, sign: 1 | -1): void {
+  #trackBatch(key: string, batch: EventBatch, sign: 1 | -1): void {
     let keys = this.#batchesOfStream.get(batch.streamId);
     if (sign === 1) {
       if (keys === undefined) this.#batchesOfStream.set(batch.streamId, (keys = new Set()));
@@ -352,8 +364,7 @@ export class LogStore {
       keys.delete(key);
       if (keys.size === 0) this.#batchesOfStream.delete(batch.streamId);
     }
-    const bytes = batch.events.reduce((sum, [, message]) => sum + Buffer.byteLength(message, 'utf8'), 0);
-    const total = (this.#storedBytes.get(batch.groupId) ?? 0) + sign * bytes;
+    const total = (this.#storedBytes.get(batch.groupId) ?? 0) + sign * batch.bytes;
     if (total === 0) this.#storedBytes.delete(batch.groupId);
     else this.#storedBytes.set(batch.groupId, total);
   }

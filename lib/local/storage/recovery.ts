@@ -46,7 +46,8 @@ export function recover(options: RecoverOptions): { master: Buffer; log: OpenLog
           `${path} holds a table "${change[0]}" this keystage version does not know: it was written by a newer version. Use that version.`,
         );
       }
-      table.load(change[1], change[2] ?? undefined);
+      const row = change[2] ?? undefined;
+      table.load(change[1], row === undefined ? undefined : table.revive(row));
       rows++;
     }
   };

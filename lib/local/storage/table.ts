@@ -14,10 +14,13 @@ export class Table<T> {
   /**
    * @param name the table's name on disk; stable across versions
    * @param clone a copy deep enough that editing it never touches the committed row
+   * @param revive the row from its JSON on disk (rows are written with JSON.stringify, so a
+   *   row kept in another form in memory writes its stored form through toJSON)
    */
   constructor(
     readonly name: string,
     readonly clone: (row: T) => T,
+    readonly revive: (stored: unknown) => T = (stored) => stored as T,
   ) {}
 
   get size(): number {
