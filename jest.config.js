@@ -25,4 +25,8 @@ module.exports = {
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   // Property and statistics suites draw 10^5..10^6 samples; give them room on a shared 2-core machine.
   testTimeout: 60_000,
+  // One worker on this 2-core machine; what each suite leaves behind (modules, SDK clients, a
+  // browser's buffers) would otherwise pile up in it over 300 suites and slow every collection,
+  // so the worker is replaced once it holds this much after a suite.
+  workerIdleMemoryLimit: '768MB',
 };
