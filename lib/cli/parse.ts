@@ -42,3 +42,16 @@ export function integerFlag(value: string, flag: string, min: number, max: numbe
   }
   return number;
 }
+
+const SPAN_UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A span written as minutes, hours or days (`30m`, `24h`, `7d`) in milliseconds; undefined
+ * for anything else, so each flag says in its own words what it takes.
+ * @example
+ * spanMs('15m'); // 900000
+ */
+export function spanMs(value: string): number | undefined {
+  const match = /^(\d{1,6})([mhd])$/.exec(value);
+  return match === null ? undefined : Number(match[1]) * SPAN_UNIT_MS[match[2]!]!;
+}

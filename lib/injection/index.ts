@@ -43,28 +43,5 @@ export {
   runWithSecrets,
 } from './run';
 export type { ChildExit, EnvMapping, OutputStream, RotationAction, RunWithSecretsOptions } from './run';
-export { inject, refresh, refreshOnRotation, revoke, status } from './workloads';
-export type {
-  EcsDeploymentState,
-  EcsInjectResult,
-  EcsInjectionStatus,
-  EcsServiceTarget,
-  InjectRequest,
-  InjectResult,
-  InjectedReference,
-  InjectionJob,
-  InjectionJobRef,
-  InjectionStatus,
-  LambdaFunctionTarget,
-  LambdaInjectResult,
-  LambdaInjectionStatus,
-  RefreshOnRotationOptions,
-  SecretMapping,
-  SecretRotationState,
-  WorkloadOptions,
-  WorkloadRefreshResult,
-  WorkloadRevokeResult,
-  WorkloadSdkClient,
-  WorkloadTarget,
-  WorkloadWatch,
-} from './workloads';
+// The workload injector's barrel is the public surface of lib/injection/workloads as it is.
+export * from './workloads';

@@ -1,7 +1,5 @@
 import type * as LogsSdk from '@aws-sdk/client-cloudwatch-logs';
 import type { Command } from 'commander';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import {
   accessReport,
   changeReport,
@@ -15,20 +13,18 @@ import {
   reportMarkdown,
   usageMetrics,
   verifyAuditTrail,
-  type AuditEvent,
   type AuditRecordStream,
   type Report,
 } from '../../audit';
-import { toKeystageError } from '../../core';
 import { sdkKmsClient } from '../../core/kms-sdk';
 import { ValidationError, show } from '../../errors';
 import type { CliContext } from '../context';
 import { EXIT_TAMPERED } from '../exit-codes';
 import { withExamples } from '../help';
-import { collect, integerFlag } from '../parse';
+import { fileTrail, inRange, streamTrail, type Period } from './audit-trail-read';
+import { collect, integerFlag, spanMs } from '../parse';
 
 const DAY_MS = 86_400_000;
-const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: DAY_MS };
 
 /** The report kinds, as the library has them. */
 const REPORT_KINDS = ['access', 'changes', 'incidents', 'compliance'] as const;
@@ -40,8 +36,8 @@ const FORMATS = ['markdown', 'csv'] as const;
  * back from `now` (`30m`, `24h`, `7d`).
  */
 export function timeFlag(value: string, flag: string, now: number): Date {
-  const span = /^(\d{1,6})([mhd])$/.exec(value);
-  if (span !== null) return new Date(now - Number(span[1]) * UNIT_MS[span[2]!]!);
+  const span = spanMs(value);
+  if (span !== undefined) return new Date(now - span);
   const ms = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) {
     throw new ValidationError(
@@ -79,11 +75,6 @@ function checkSource(flags: SourceFlags): void {
   if (flags.fromFile !== undefined && flags.logStream.length > 0) {
     throw new ValidationError('--log-stream', '--log-stream names streams of --log-group; a file has none.');
   }
-}
-
-interface Period {
-  readonly from: Date;
-  readonly to: Date;
 }
 
 function periodOf(flags: SourceFlags): Period {
@@ -283,102 +274,6 @@ function registerMetrics(audit: Command, context: CliContext): void {
   ]);
 }
 
-/** A trail read back, in stored order, with where each event came from. */
-interface ReadTrail {
-  readonly events: AuditEvent[];
-  /** Where events[i] is: a line number of the file, or a log event's timestamp. */
-  readonly places: Array<number | string>;
-  /** Lines of the file (or 1-based positions in the stream) that hold no JSON object: a trail with one is not intact. */
-  readonly unreadable: number[];
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** One stored line or log event: an event of the trail, or a place that holds none. */
-function take(trail: ReadTrail, text: string, place: number | string, position: number): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (isRecord(parsed)) {
-    trail.events.push(parsed as unknown as AuditEvent);
-    trail.places.push(place);
-  } else {
-    trail.unreadable.push(position);
-  }
-}
-
-async function fileTrail(path: string): Promise<ReadTrail> {
-  const trail: ReadTrail = { events: [], places: [], unreadable: [] };
-  const unreadable = (error: unknown): ValidationError =>
-    new ValidationError(
-      '--from-file',
-      `--from-file: cannot read ${show(path)} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`,
-    );
-  const stream = createReadStream(path);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  }).catch((error: unknown) => {
-    throw unreadable(error);
-  });
-  let line = 0;
-  try {
-    for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-      line += 1;
-      if (text.trim() !== '') take(trail, text, line, line);
-    }
-  } catch (error) {
-    throw unreadable(error);
-  }
-  return trail;
-}
-
-async function streamTrail(
-  context: CliContext,
-  logGroupName: string,
-  logStreamName: string,
-  range: Period | undefined,
-): Promise<ReadTrail> {
-  const { GetLogEventsCommand } = cloudWatchLogsSdk();
-  const client = logsClient(context);
-  const trail: ReadTrail = { events: [], places: [], unreadable: [] };
-  let nextToken: string | undefined;
-  try {
-    for (;;) {
-      const page = await client.send(
-        new GetLogEventsCommand({
-          logGroupName,
-          logStreamName,
-          startFromHead: true,
-          ...(nextToken === undefined ? {} : { nextToken }),
-          ...(range === undefined
-            ? {}
-            : { startTime: range.from.getTime(), endTime: range.to.getTime() - 1 }),
-        }),
-      );
-      for (const event of page.events ?? []) {
-        const position = trail.events.length + trail.unreadable.length + 1;
-        take(trail, event.message ?? '', new Date(event.timestamp ?? 0).toISOString(), position);
-      }
-      if ((page.events ?? []).length === 0 || page.nextForwardToken === nextToken) break;
-      nextToken = page.nextForwardToken;
-    }
-  } catch (error) {
-    if ((error as { name?: unknown } | null)?.name === 'ResourceNotFoundException') {
-      throw new ValidationError(
-        '--log-stream',
-        `GetLogEvents found no stream ${show(logStreamName)} in log group ${show(logGroupName)}: check the names and the region.`,
-      );
-    }
-    throw toKeystageError(error, { operation: 'GetLogEvents' });
-  }
-  return trail;
-}
-
 interface VerifyFlags extends SourceFlags {
   readonly kmsMacKey?: string;
 }
@@ -409,7 +304,7 @@ function registerVerify(audit: Command, context: CliContext): void {
     const trail =
       flags.fromFile !== undefined
         ? await fileTrail(flags.fromFile)
-        : await streamTrail(context, flags.logGroup!, flags.logStream[0]!, range);
+        : await streamTrail(logsClient(context), flags.logGroup!, flags.logStream[0]!, range);
     const events =
       flags.fromFile !== undefined && range !== undefined
         ? trail.events.filter((event) => inRange(event, range))
@@ -453,11 +348,6 @@ function registerVerify(audit: Command, context: CliContext): void {
       'a stream, checkpoints checked',
     ],
   ]);
-}
-
-function inRange(event: AuditEvent, range: Period): boolean {
-  const time = Date.parse(String((event as { timestamp?: unknown }).timestamp));
-  return time >= range.from.getTime() && time < range.to.getTime();
 }
 
 /** `keystage audit report|metrics|verify`: the audit trail read back. */

@@ -13,7 +13,7 @@ import { withExamples } from '../help';
 
 /** The role names `--role` takes: the RBAC preset's. */
 export const CONSOLE_ROLES = ['developer', 'team-lead', 'devops', 'admin'] as const;
-/** Where the console's audit trail goes unless `--audit-log` says otherwise. */
+/** Where the console's audit trail goes unless the global `--audit-file` says otherwise. */
 export const DEFAULT_CONSOLE_AUDIT_LOG = '.keystage/console-audit.jsonl';
 export const DEFAULT_CONSOLE_PORT = 8484;
 
@@ -149,8 +149,9 @@ export function registerConsole(program: Command, context: CliContext): void {
     .summary('the web console: secrets, versions, audit and rotation health in a browser')
     .description(
       'Serves the console on 127.0.0.1 and prints a one-time login URL (5 minutes). Everything goes ' +
-        'through the access policy of the RBAC preset for --user with --role, and is recorded in ' +
-        '--audit-log, which the audit screen reads back. Runs until Ctrl-C.',
+        'through the access policy of the RBAC preset for --user with --role, and is recorded in the ' +
+        `JSON-lines audit trail the global --audit-file names (default ${DEFAULT_CONSOLE_AUDIT_LOG}), which the ` +
+        'audit screen reads back. Runs until Ctrl-C.',
     )
     .option(
       '--host <address>',
@@ -164,18 +165,22 @@ export function registerConsole(program: Command, context: CliContext): void {
     .option(
       '--environments <prefixes>',
       'first name segment of development, staging, production (default: dev,staging,prod)',
-    )
-    .option('--audit-log <path>', `the JSON-lines audit trail (default: ${DEFAULT_CONSOLE_AUDIT_LOG})`);
+    );
   command.action(async (flags: ConsoleFlags) => {
-    // The global --audit-file (KEYSTAGE_AUDIT_FILE) names the same kind of trail: one file for both.
-    const { auditFile } = context.globals();
-    const given =
-      flags.auditLog === undefined && auditFile !== undefined ? { ...flags, auditLog: auditFile } : flags;
+    // The trail is the global --audit-file (KEYSTAGE_AUDIT_FILE), as for every command.
+    const { auditFile, auditLogGroup } = context.globals();
+    if (auditLogGroup !== undefined) {
+      throw new ValidationError(
+        '--audit-log-group',
+        'The console reads its audit trail back for its audit screen, which it does from a file: give --audit-file instead.',
+      );
+    }
+    const given = auditFile === undefined ? flags : { ...flags, auditLog: auditFile };
     await runConsole(consoleRun(given, context.awsConfig(), context.io.env), context.println, context.warn);
     context.setExitCode(-1);
   });
   withExamples(command, [
-    ['keystage console --endpoint-url http://127.0.0.1:4566 --role admin', 'against keystage local'],
+    ['keystage console --endpoint-url http://127.0.0.1:4599 --role admin', 'against keystage local'],
     ['keystage console --user ana --role developer', 'what a developer sees (no production)'],
   ]);
 }

@@ -13,7 +13,7 @@ import {
 import { ValidationError, show } from '../../errors';
 import type { CliContext } from '../context';
 import { withExamples } from '../help';
-import { integerFlag } from '../parse';
+import { integerFlag, spanMs } from '../parse';
 import { unlink } from 'node:fs/promises';
 import { assertNewFile, readInputFile, writeNewFile } from './command-files';
 
@@ -27,14 +27,12 @@ interface RecipientKeyFile {
 }
 
 const MINUTE_MS = 60_000;
-const UNIT_MS: Readonly<Record<string, number>> = { m: MINUTE_MS, h: 60 * MINUTE_MS, d: 24 * 60 * MINUTE_MS };
 const MAX_DAYS = 30;
 
 /** `15m`, `2h`, `7d`: how long an envelope opens, up to 30 days. */
 function durationFlag(value: string, flag: string): number {
-  const match = /^(\d{1,5})([mhd])$/.exec(value);
-  const ms = match === null ? NaN : Number(match[1]) * UNIT_MS[match[2]!]!;
-  if (!(ms >= MINUTE_MS && ms <= MAX_DAYS * UNIT_MS.d!)) {
+  const ms = spanMs(value) ?? NaN;
+  if (!(ms >= MINUTE_MS && ms <= MAX_DAYS * 24 * 60 * MINUTE_MS)) {
     throw new ValidationError(
       flag,
       `${flag} takes minutes, hours or days up to ${MAX_DAYS}d, e.g. 15m, 2h, 7d; got ${show(value)}.`,

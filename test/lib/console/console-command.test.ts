@@ -27,7 +27,7 @@ describe('keystage console', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints a one-time login URL, signs in as --user with --role, and audits to --audit-log', async () => {
+  it('prints a one-time login URL, signs in as --user with --role, and audits to its trail', async () => {
     const lines: string[] = [];
     const warnings: string[] = [];
     const auditLog = join(dir, 'audit.jsonl');
@@ -98,7 +98,13 @@ describe('keystage console', () => {
 
   it('documents its flags in --help', async () => {
     const result = await runCli(['console', '--help']);
-    for (const flag of ['--host', '--port', '--user', '--role', '--environments', '--audit-log'])
+    for (const flag of ['--host', '--port', '--user', '--role', '--environments', '--audit-file'])
       expect(result.stdout).toContain(flag);
+  });
+
+  it('records to the global --audit-file, and refuses a log group it could not read back', async () => {
+    const refused = await runCli(['--audit-log-group', '/keystage/console', 'console', '--port', '0']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('give --audit-file instead');
   });
 });
