@@ -43,5 +43,30 @@ export {
   runWithSecrets,
 } from './run';
 export type { ChildExit, EnvMapping, OutputStream, RotationAction, RunWithSecretsOptions } from './run';
-// The workload injector's barrel is the public surface of lib/injection/workloads as it is.
-export * from './workloads';
+// Named, not `export *`: Node finds an ES module's named exports of this CommonJS build only
+// when they are listed (test/package/imports.test.ts).
+export { inject, refresh, refreshOnRotation, revoke, status } from './workloads';
+export type {
+  EcsDeploymentState,
+  EcsInjectResult,
+  EcsInjectionStatus,
+  EcsServiceTarget,
+  InjectRequest,
+  InjectResult,
+  InjectedReference,
+  InjectionJob,
+  InjectionJobRef,
+  InjectionStatus,
+  LambdaFunctionTarget,
+  LambdaInjectResult,
+  LambdaInjectionStatus,
+  RefreshOnRotationOptions,
+  SecretMapping,
+  SecretRotationState,
+  WorkloadOptions,
+  WorkloadRefreshResult,
+  WorkloadRevokeResult,
+  WorkloadSdkClient,
+  WorkloadTarget,
+  WorkloadWatch,
+} from './workloads';
