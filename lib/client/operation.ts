@@ -69,6 +69,12 @@ export interface CacheUse<A extends readonly unknown[], I, R> {
    */
   serve?(cache: SecretCache, input: I, invocation: Invocation): Promise<R>;
   /**
+   * A fresh hit's answer, synchronously where decoding is (a promise where it is not), marked
+   * on the invocation like `serve` marks it; undefined when the cache cannot answer at once.
+   * Governed hits (a policy, a limit, an audit trail) take this instead of `serve`.
+   */
+  hit?(cache: SecretCache, input: I, invocation: Invocation): R | Promise<R> | undefined;
+  /**
    * The synchronous hit path over `cache`: from the caller's raw arguments, a fresh hit's
    * answer, or undefined. It may take raw arguments because a hit implies they are valid:
    * the cache holds nothing a failed validation asked for.
@@ -151,8 +157,8 @@ export interface Invocation {
   readonly callPrincipal: unknown;
   /** Who is calling: the call's principal, else the client's; undefined when neither was given. */
   principal: Principal | undefined;
-  /** One id per call (a random UUID), for the audit trail and logs. */
-  readonly requestId: string;
+  /** One id per call (a random UUID), set by the audit stage when it records the call. */
+  requestId: string | undefined;
   /** The access policy's decision, set by the authorize stage (for a batch, see `decisions`). */
   decision: AccessDecision | undefined;
   /** For a batch: the decision on each id asked for. */

@@ -49,8 +49,33 @@ export interface VersionRead {
   readonly selector: VersionSelector;
 }
 
+/** The AWSCURRENT read of a secret id checked before: most reads ask for it again and again. */
+const currentReads = new Map<string, VersionRead>();
+/** Past this many ids the map starts again (checking an id is cheap; keeping all is not). */
+const CURRENT_READS_KEPT = 4_096;
+const CURRENT: VersionSelector = Object.freeze({});
+
 /** Checks a read's id and options (an `ssm:` id's as SSM takes them). */
 export function versionRead(id: unknown, options: unknown): VersionRead {
+  const current =
+    typeof id === 'string' &&
+    typeof options === 'object' &&
+    options !== null &&
+    (options as GetOptions).versionStage === undefined &&
+    (options as GetOptions).versionId === undefined;
+  if (!current) return checkedRead(id, options);
+  const known = currentReads.get(id);
+  if (known !== undefined) return known;
+  const read = checkedRead(id, options);
+  if (read.id !== id || Object.keys(read.selector).length > 0) return read;
+  if (currentReads.size >= CURRENT_READS_KEPT) currentReads.clear();
+  // Shared by every read of the id from now on, so frozen.
+  const shared: VersionRead = Object.freeze({ id, selector: CURRENT });
+  currentReads.set(id, shared);
+  return shared;
+}
+
+function checkedRead(id: unknown, options: unknown): VersionRead {
   if (isSsmId(id)) return ssmRead(id, options);
   const secretId = validateSecretId(id);
   if (typeof options !== 'object' || options === null) {
@@ -155,19 +180,21 @@ function servedByCache<A extends readonly unknown[], I extends { readonly read: 
   decode: Decode<I, R>,
   hitPath?: (cache: SecretCache) => (...args: A) => Promise<R> | undefined,
 ): CacheUse<A, I, R> {
+  const hit = (cache: SecretCache, input: I, invocation: Invocation): R | Promise<R> | undefined => {
+    const version = cache.peek(input.read.id, input.read.selector);
+    if (version === undefined) return undefined;
+    invocation.cacheHit = true;
+    invocation.versionId = version.versionId;
+    return decode(input, version, (fetched) => cache.json(fetched));
+  };
   return {
+    hit,
     serve: async (cache, input, invocation) => {
-      const { id, selector } = input.read;
-      const json = (version: FetchedSecret) => cache.json(version);
-      const hit = cache.peek(id, selector);
-      if (hit !== undefined) {
-        invocation.cacheHit = true;
-        invocation.versionId = hit.versionId;
-        return decode(input, hit, json);
-      }
-      const version = await cache.get(id, selector);
+      const answered = hit(cache, input, invocation);
+      if (answered !== undefined) return answered;
+      const version = await cache.get(input.read.id, input.read.selector);
       invocation.versionId = version.versionId;
-      return decode(input, version, json);
+      return decode(input, version, (fetched) => cache.json(fetched));
     },
     ...(hitPath === undefined ? {} : { hitPath }),
   };

@@ -13,7 +13,8 @@ import type { Logger } from '../../observability';
 import type { AccessDecision } from '../access';
 import { changesSecret, type AnyOperation, type AuditOutcome, type Invocation } from '../operation';
 import type { Clock } from '../options';
-import type { Stage } from './stage';
+import { RequestIds } from './request-ids';
+import { isPromise, type Stage } from './stage';
 
 export interface AuditStageOptions {
   /** Where events go; without one the stage is left out of every chain. */
@@ -148,6 +149,8 @@ export function auditStage(options: AuditStageOptions): Stage {
   const { sink, failClosed, clock, logger } = options;
   const reads = options.reads ?? true;
   const timestamps = new IsoTimestamps();
+  // Only recorded calls need an id: made here, not for every call.
+  const requestIds = new RequestIds();
   // A class's name says which sink; an object literal's ('Object') says nothing.
   const className = sink?.constructor?.name;
   const sinkName = className === undefined || className === 'Object' ? 'AuditSink' : className;
@@ -192,10 +195,14 @@ export function auditStage(options: AuditStageOptions): Stage {
   }
 
   /** Fail-closed: resolves once the sink has accepted every event. */
-  async function recordClosed(entries: readonly AuditEntry[]): Promise<void> {
-    // One event (every call but a batch's): its own promise, without Promise.all's.
-    if (entries.length === 1) await sink!.record(entries[0]!, true);
-    else await Promise.all(entries.map(async (entry) => sink!.record(entry, true)));
+  function recordClosed(entries: readonly AuditEntry[]): Promise<unknown> {
+    if (entries.length !== 1) return Promise.all(entries.map(async (entry) => sink!.record(entry, true)));
+    // One event (every call but a batch's): the sink's own promise, nothing around it.
+    try {
+      return Promise.resolve(sink!.record(entries[0]!, true));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   function entry(
@@ -227,7 +234,7 @@ export function auditStage(options: AuditStageOptions): Stage {
       cache_hit: invocation.cacheHit,
       version_id: fields.versionId,
       reason: fields.reason,
-      request_id: invocation.requestId,
+      request_id: (invocation.requestId ??= requestIds.next()),
       details: fields.details,
     };
   }
@@ -325,35 +332,56 @@ export function auditStage(options: AuditStageOptions): Stage {
     return found;
   }
 
+  /**
+   * After a call that failed: its events recorded, then its error again, as a rejection.
+   * Fail-closed the sink is waited for and its own failure ignored: the call's is what the
+   * caller needs to hear about.
+   */
+  function failed(operation: AnyOperation, invocation: Invocation, error: unknown): Promise<never> {
+    const found = entries(operation, invocation, { error });
+    if (found.length > 0 && failClosed) {
+      const rethrow = (): never => {
+        throw error;
+      };
+      return recordClosed(found).then(rethrow, rethrow);
+    }
+    if (found.length > 0) recordOpen(found);
+    return Promise.reject(error);
+  }
+
+  /** After a call that answered: the answer, once its events are recorded (fail-closed: accepted). */
+  function answered(operation: AnyOperation, invocation: Invocation, result: unknown): unknown {
+    const found = entries(operation, invocation, { result });
+    if (found.length === 0) return result;
+    if (!failClosed) {
+      recordOpen(found);
+      return result;
+    }
+    return recordClosed(found).then(
+      () => result,
+      (error: unknown) => {
+        throw unavailable(error, operation, found.length === 1 ? found[0]!.secret_name : null);
+      },
+    );
+  }
+
   return {
     name: 'audit',
     wrap: (operation, next) => {
       if (sink === undefined) return next;
-      return async (invocation) => {
+      // Synchronous when the rest answered at once (a cache hit): fail-open, no promise at all.
+      return (invocation) => {
         let result: unknown;
         try {
-          result = await next(invocation);
+          result = next(invocation);
         } catch (error) {
-          const found = entries(operation, invocation, { error });
-          if (found.length > 0) {
-            // The failure is what the caller needs to hear about, not the audit sink's.
-            if (failClosed) await recordClosed(found).catch(() => undefined);
-            else recordOpen(found);
-          }
-          throw error;
+          return failed(operation, invocation, error);
         }
-        const found = entries(operation, invocation, { result });
-        if (found.length === 0) return result;
-        if (!failClosed) {
-          recordOpen(found);
-          return result;
-        }
-        try {
-          await recordClosed(found);
-        } catch (error) {
-          throw unavailable(error, operation, found.length === 1 ? found[0]!.secret_name : null);
-        }
-        return result;
+        if (!isPromise(result)) return answered(operation, invocation, result);
+        return result.then(
+          (settled) => answered(operation, invocation, settled),
+          (error: unknown) => failed(operation, invocation, error),
+        );
       };
     },
     // Recorded reads must see every call, hits included; unrecorded ones leave hits alone

@@ -155,7 +155,7 @@ function denial(
 }
 
 /** Runs `step` and then `next`, without an extra promise when `step` is synchronous. */
-function then(step: void | Promise<void>, next: () => Promise<unknown>): Promise<unknown> {
+function then(step: void | Promise<void>, next: () => unknown): unknown {
   return step === undefined ? next() : step.then(next);
 }
 

@@ -1,7 +1,6 @@
 import type { Principal } from '../access';
 import type { AnyOperation, Invocation, Operation } from '../operation';
 import type { CallStage } from './call';
-import { RequestIds } from './request-ids';
 import type { Handler, Stage } from './stage';
 
 /**
@@ -14,7 +13,6 @@ export class Pipeline {
   readonly #call: CallStage;
   readonly #principal: Principal | undefined;
   readonly #handlers = new Map<AnyOperation, Handler>();
-  readonly #requestIds = new RequestIds();
 
   /**
    * @param stages the stages in front of the call stage, outermost first.
@@ -36,11 +34,14 @@ export class Pipeline {
     args: A,
     principal?: unknown,
   ): Promise<R> {
+    let answer: unknown;
     try {
-      return this.#start(operation as unknown as AnyOperation, args, principal) as Promise<R>;
+      answer = this.#start(operation as unknown as AnyOperation, args, principal);
     } catch (error) {
       return Promise.reject(error);
     }
+    // A native promise is returned as it is; an answer given at once gets its one promise here.
+    return Promise.resolve(answer) as Promise<R>;
   }
 
   /**
@@ -53,9 +54,9 @@ export class Pipeline {
     args: A,
     principal?: unknown,
   ): AsyncIterable<T> {
-    const started = this.#start(operation as unknown as AnyOperation, args, principal) as Promise<
-      AsyncIterable<T>
-    >;
+    const started = Promise.resolve(
+      this.#start(operation as unknown as AnyOperation, args, principal),
+    ) as Promise<AsyncIterable<T>>;
     // Nobody may ever iterate: a refusal must not become an unhandled rejection.
     started.catch(() => undefined);
     return {
@@ -67,7 +68,8 @@ export class Pipeline {
 
   /**
    * The synchronous hit path of `operation`, when every stage lets cache hits through
-   * untouched (no access policy, no rate limit, no audit of the operation). Undefined otherwise.
+   * untouched (no access policy, no rate limit, no audit of the operation). Undefined
+   * otherwise: hits then go through the stages, which answer them without a promise each.
    */
   hitPath<A extends readonly unknown[], I, R>(
     operation: Operation<A, I, R>,
@@ -79,26 +81,29 @@ export class Pipeline {
     return path as ((...args: A) => Promise<R> | undefined) | undefined;
   }
 
-  #start(operation: AnyOperation, args: readonly unknown[], callPrincipal: unknown): Promise<unknown> {
+  #start(operation: AnyOperation, args: readonly unknown[], callPrincipal: unknown): unknown {
     let handler = this.#handlers.get(operation);
     if (handler === undefined) {
       handler = this.#compose(operation);
       this.#handlers.set(operation, handler);
     }
-    const invocation: Invocation = {
+    return handler(this.#invocation(operation, args, callPrincipal));
+  }
+
+  #invocation(operation: AnyOperation, args: readonly unknown[], callPrincipal: unknown): Invocation {
+    return {
       operation,
       args,
       input: undefined,
       callPrincipal,
       principal: this.#principal,
-      requestId: this.#requestIds.next(),
+      requestId: undefined,
       decision: undefined,
       decisions: undefined,
       refused: undefined,
       cacheHit: false,
       versionId: undefined,
     };
-    return handler(invocation);
   }
 
   #compose(operation: AnyOperation): Handler {

@@ -1,7 +1,18 @@
 import type { AnyOperation, Invocation } from '../operation';
 
-/** The rest of the pipeline for one call: the stages after this one, ending with the call stage. */
-export type Handler = (invocation: Invocation) => Promise<unknown>;
+/**
+ * The rest of the pipeline for one call: the stages after this one, ending with the call
+ * stage. It answers with a promise, or with the answer itself when every stage after this
+ * one could give it at once (a cache hit through a policy, a limit, an audit trail): no
+ * promise per stage for those. A refusal is a rejected promise; only validation (and a
+ * hit that cannot be decoded) throws, which the pipeline turns into a rejection too.
+ */
+export type Handler = (invocation: Invocation) => unknown;
+
+/** True for an answer still to come (stages make native promises). */
+export function isPromise(value: unknown): value is Promise<unknown> {
+  return value instanceof Promise;
+}
 
 /**
  * A read answered synchronously, from the caller's raw arguments: a promise of the answer,

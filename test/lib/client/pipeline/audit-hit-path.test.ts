@@ -7,7 +7,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { AuditEntry, AuditSink } from '../../../../lib/audit';
 import { SecretCache } from '../../../../lib/cache';
 import { callStageSource } from '../../../../lib/client/cache-source';
-import { get } from '../../../../lib/client/operations/read';
+import { get, getBinary } from '../../../../lib/client/operations/read';
 import { tag } from '../../../../lib/client/operations/tags';
 import { CallStage, Pipeline, auditStage, cacheStage, validateStage } from '../../../../lib/client/pipeline';
 import { silentLogger } from '../../../../lib/observability';
@@ -72,5 +72,38 @@ describe('the audit stage and the cache’s hit path', () => {
     await p.run(get, [NAME, {}]);
     await p.run(tag, [NAME, { owner: 'billing' }, {}]);
     expect(sink.entries.map((entry) => entry.action)).toEqual(['tag']);
+  });
+
+  describe('a hit through the audit stage', () => {
+    it('is recorded before the call returns: no promise, no turn of the event loop, between the cache and the audit stage', async () => {
+      const sink = recording();
+      const p = pipeline(sink);
+      await p.run(get, [NAME, {}]); // a miss: the value is cached
+      const pending = p.run(get, [NAME, {}]);
+      expect(sink.entries.map((entry) => entry.cache_hit)).toEqual([false, true]);
+      await expect(pending).resolves.toBe('v');
+    });
+
+    it('that cannot be decoded is a rejection, recorded as a failed hit', async () => {
+      const sink = recording();
+      const p = pipeline(sink);
+      sm.on(GetSecretValueCommand).resolves({
+        ARN: arnOf(NAME),
+        Name: NAME,
+        SecretBinary: new Uint8Array([1, 2, 3]),
+        VersionId: version('v1'),
+      });
+      await p.run(getBinary, [NAME, {}]);
+      let pending: Promise<string> | undefined;
+      expect(() => (pending = p.run(get, [NAME, {}]))).not.toThrow();
+      await expect(pending).rejects.toMatchObject({ code: 'DECODE_ERROR' });
+      expect(sink.entries.at(-1)).toMatchObject({
+        action: 'get',
+        cache_hit: true,
+        success: false,
+        reason: 'DECODE_ERROR',
+        version_id: version('v1'),
+      });
+    });
   });
 });

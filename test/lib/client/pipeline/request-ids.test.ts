@@ -6,7 +6,7 @@ describe('RequestIds', () => {
   describe('next', () => {
     it('gives random version 4 UUIDs, across many refills of its buffer', () => {
       const ids = new RequestIds();
-      const made = Array.from({ length: 1000 }, () => ids.next());
+      const made = Array.from({ length: 3000 }, () => ids.next());
       for (const id of made) expect(id).toMatch(UUID_V4);
       expect(new Set(made).size).toBe(made.length);
     });
