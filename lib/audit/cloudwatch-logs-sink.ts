@@ -15,7 +15,7 @@ import { AuditStream } from './audit-stream';
 import type { AuditSinkOptions, AuditTransport, WriteOutcome } from './sink-options';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { PUT_LOG_EVENTS_LIMITS, fitsOneLogBatch, planLogBatches } from './cloudwatch-logs-batches';
-import { cloudWatchLogsSdk } from './cloudwatch-logs-sdk';
+import { cloudWatchLogsSdk, fastJsonProtocol } from './cloudwatch-logs-sdk';
 import { DEFAULT_TIMEOUTS, timeoutHandler } from '../core';
 
 /** How the sink retries throttling and passing failures of CloudWatch Logs. */
@@ -49,7 +49,8 @@ export interface CloudWatchLogsAuditSinkOptions extends AuditSinkOptions {
   readonly logStreamName?: string;
   /**
    * A ready CloudWatch Logs client. It is used as it is (its own retries add to the sink's).
-   * @default - a new client from `clientConfig`, with no retries of its own and 3 s / 5 s timeouts
+   * @default - a new client from `clientConfig`, with no retries of its own, 3 s / 5 s
+   * timeouts, and the SDK's JSON.stringify codec, which serialises audit lines about twice as fast
    */
   readonly client?: CloudWatchLogsClient;
   /**
@@ -144,6 +145,8 @@ class LogStreamTransport implements AuditTransport {
       (client ??= new (cloudWatchLogsSdk().CloudWatchLogsClient)({
         // The sink's own backoff is the one in force; SDK retries on top would multiply it.
         maxAttempts: 1,
+        // Every fail-closed read waits on a PutLogEvents: its serialising is on their path.
+        ...fastJsonProtocol(),
         ...config,
         requestHandler: config?.requestHandler ?? timeoutHandler(DEFAULT_TIMEOUTS),
       }));

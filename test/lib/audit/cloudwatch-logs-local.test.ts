@@ -18,7 +18,12 @@ function recent(offsetMs = 0, overrides: Parameters<typeof entry>[0] = {}) {
   return { ...entry(overrides), timestamp: new Date(Date.now() + offsetMs).toISOString() };
 }
 
-describe('CloudWatchLogsAuditSink against the local endpoint (real SDK)', () => {
+// Both ways a sink gets its client: the caller's own (the SDK's default JSON codec), and the
+// one the sink makes from clientConfig (with the SDK's JSON.stringify codec).
+describe.each([
+  ['a client of the caller’s own', 'given'],
+  ['the sink’s own client', 'own'],
+] as const)('CloudWatchLogsAuditSink against the local endpoint (real SDK), %s', (_title, clients) => {
   let local: LocalFixture;
   let logs: CloudWatchLogsClient;
   let group = 0;
@@ -35,12 +40,20 @@ describe('CloudWatchLogsAuditSink against the local endpoint (real SDK)', () => 
   afterAll(() => local.endpoint.close());
 
   function sink(
-    options: { logStreamName?: string; maxBufferedEvents?: number } = {},
+    options: { logStreamName?: string; maxBufferedEvents?: number; createLogGroup?: boolean } = {},
   ): CloudWatchLogsAuditSink {
     const audit = new CloudWatchLogsAuditSink({
       logGroupName: `/keystage/audit-${++group}`,
       logStreamName: 'app-1',
-      client: logs,
+      ...(clients === 'given'
+        ? { client: logs }
+        : {
+            clientConfig: {
+              endpoint: local.endpoint.url,
+              region: 'us-east-1',
+              credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+            },
+          }),
       checkpoints: { key: KEY, everyEvents: 100 },
       ...options,
     });
@@ -114,5 +127,15 @@ describe('CloudWatchLogsAuditSink against the local endpoint (real SDK)', () => 
     const events = await readBack(second);
     expect(events.map((event) => event.seq)).toEqual([1, 2, 3, 4]);
     expect((await verifyAuditTrail(events, { verifier: KEY })).valid).toBe(true);
+  });
+
+  it('fails a fail-closed read with AUDIT_UNAVAILABLE, the service’s error its cause, when the group is missing and may not be made', async () => {
+    const audit = sink({ createLogGroup: false });
+    const failure: unknown = await audit.record(recent(), true).catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      code: 'AUDIT_UNAVAILABLE',
+      cause: { name: 'ResourceNotFoundException' },
+    });
+    expect(audit.stats()).toMatchObject({ written: 0, dropped: 1 });
   });
 });
