@@ -20,7 +20,8 @@ export function cacheStage(cache: SecretCache | undefined): Stage {
         const hit = use.hit?.bind(use);
         if (hit === undefined) return (invocation) => serve(cache, invocation.input, invocation);
         // A fresh hit is answered at once, so the stages in front need no promise for it.
-        return (invocation) => hit(cache, invocation.input, invocation) ?? serve(cache, invocation.input, invocation);
+        return (invocation) =>
+          hit(cache, invocation.input, invocation) ?? serve(cache, invocation.input, invocation);
       }
       if (use?.keep !== undefined) {
         const keep = use.keep.bind(use);
