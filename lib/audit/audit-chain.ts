@@ -4,7 +4,10 @@ import { canonicalJson, sha256Hex } from './canonical-json';
 
 /** An event placed in its stream: the event, its line (canonical JSON) and that line's hash. */
 export interface SealedAuditEvent {
+  /** The event as written: `line` parsed, on first use (writing needs only the line). */
   readonly event: AuditEvent;
+  /** Its position in the stream, from 1. */
+  readonly seq: number;
   /** The canonical JSON written to the destination, one line. */
   readonly line: string;
   /** Hex SHA-256 of `line`: the next event's `prev`. */
@@ -22,31 +25,29 @@ export interface ChainHead {
 }
 
 /**
- * The event with its chain fields, keys in canonical (sorted) order so serialising it needs
- * no sort. Listing the fields one by one also drops anything an entry carries beyond the
- * format.
+ * A sealed event. It keeps its line, not an event object: a batch in flight holds a
+ * thousand of these, and what a destination writes is the line.
  */
-function chained(entry: AuditEntry, seq: number, prev: string): AuditEvent {
-  return {
-    action: entry.action,
-    cache_hit: entry.cache_hit,
-    details: entry.details,
-    environment: entry.environment,
-    event_type: entry.event_type,
-    ip_address: entry.ip_address,
-    prev,
-    reason: entry.reason,
-    request_id: entry.request_id,
-    secret_name: entry.secret_name,
-    seq,
-    service: entry.service,
-    success: entry.success,
-    timestamp: entry.timestamp,
-    user_agent: entry.user_agent,
-    user_email: entry.user_email,
-    user_id: entry.user_id,
-    version_id: entry.version_id,
-  };
+class SealedLine implements SealedAuditEvent {
+  readonly seq: number;
+  readonly line: string;
+  readonly hash: string;
+  readonly time: number;
+  readonly bytes: number;
+  #event: AuditEvent | undefined;
+
+  constructor(seq: number, line: string, time: number) {
+    this.seq = seq;
+    this.line = line;
+    this.hash = sha256Hex(line);
+    this.time = time;
+    this.bytes = Buffer.byteLength(line, 'utf8');
+  }
+
+  get event(): AuditEvent {
+    // Parsed from the line, so it is what was written and hashed, whatever became of the entry.
+    return (this.#event ??= JSON.parse(this.line) as AuditEvent);
+  }
 }
 
 /**
@@ -77,15 +78,9 @@ export class AuditChain {
 
   /** `entry` as the next event of the stream; the chain does not move until `advance`. */
   seal(entry: AuditEntry): SealedAuditEvent {
-    const event = chained(entry, this.#head.seq + 1, this.#head.hash);
-    const line = this.#writer.line(event);
-    return {
-      event,
-      line,
-      hash: sha256Hex(line),
-      time: this.#parse(event.timestamp),
-      bytes: Buffer.byteLength(line, 'utf8'),
-    };
+    const seq = this.#head.seq + 1;
+    const line = this.#writer.entryLine(entry, seq, this.#head.hash);
+    return new SealedLine(seq, line, this.#parse(entry.timestamp));
   }
 
   #parse(timestamp: string): number {
@@ -98,7 +93,7 @@ export class AuditChain {
 
   /** Makes a sealed event the head; it must be the one `seal` just returned. */
   advance(sealed: SealedAuditEvent): void {
-    this.#head = { seq: sealed.event.seq, hash: sealed.hash };
+    this.#head = { seq: sealed.seq, hash: sealed.hash };
   }
 
   /** Moves the head back, for events that were sealed but never written. */

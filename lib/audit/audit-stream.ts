@@ -13,15 +13,12 @@ import {
 } from './sink-options';
 import { IsoTimestamps } from './timestamp';
 
-interface Waiter {
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
+/** An event waiting for its batch; a fail-closed one carries its caller's promise's settlers. */
 interface Pending {
   readonly entry: AuditEntry;
   readonly ticket: number;
-  readonly waiter: Waiter | undefined;
+  readonly resolve: (() => void) | undefined;
+  readonly reject: ((error: unknown) => void) | undefined;
   readonly checkpoint: boolean;
 }
 
@@ -100,10 +97,10 @@ export class AuditStream {
       return this.#refuse(acknowledge, `its buffer is full (${this.#maxBuffered} events waiting)`);
     }
     if (!acknowledge) {
-      this.#enqueue(entry, undefined, false);
+      this.#enqueue(entry, undefined, undefined, false);
       return undefined;
     }
-    return new Promise<void>((resolve, reject) => this.#enqueue(entry, { resolve, reject }, false));
+    return new Promise<void>((resolve, reject) => this.#enqueue(entry, resolve, reject, false));
   }
 
   /**
@@ -189,9 +186,14 @@ export class AuditStream {
     this.#burst += count;
   }
 
-  #enqueue(entry: AuditEntry, waiter: Waiter | undefined, checkpoint: boolean): void {
-    this.#pending.push({ entry, ticket: ++this.#tickets, waiter, checkpoint });
-    if (waiter !== undefined) this.#urgent++;
+  #enqueue(
+    entry: AuditEntry,
+    resolve: Pending['resolve'],
+    reject: Pending['reject'],
+    checkpoint: boolean,
+  ): void {
+    this.#pending.push({ entry, ticket: ++this.#tickets, resolve, reject, checkpoint });
+    if (resolve !== undefined) this.#urgent++;
     if (this.#cadence !== undefined && this.#checkpointTimer === undefined && this.#state === 'open') {
       this.#checkpointTimer = setInterval(() => {
         if (this.#cadence!.pending > 0) void this.#checkpoint();
@@ -247,7 +249,7 @@ export class AuditStream {
       for (let i = 0; i < batch.length; i++) {
         const pending = batch[i]!;
         sealed[i] = this.#seal(pending.entry);
-        durable ||= pending.waiter !== undefined;
+        durable ||= pending.resolve !== undefined;
       }
       let outcome: WriteOutcome;
       try {
@@ -320,8 +322,8 @@ export class AuditStream {
       const pending = batch[i]!;
       if (rejected?.has(i) === true) {
         this.#drop(1, 'the destination rejected it (too old or too new)');
-        this.#urgent -= pending.waiter === undefined ? 0 : 1;
-        pending.waiter?.reject(
+        this.#urgent -= pending.resolve === undefined ? 0 : 1;
+        pending.reject?.(
           new AuditUnavailableError(
             this.#transport.name,
             `${this.#transport.name} rejected the audit event.`,
@@ -337,12 +339,12 @@ export class AuditStream {
         this.#written++;
         this.#cadence?.counted();
       }
-      if (pending.waiter !== undefined) {
+      if (pending.resolve !== undefined) {
         this.#urgent--;
-        pending.waiter.resolve();
+        pending.resolve();
       }
     }
-    if (last >= 0) this.#durable = { seq: sealed[last]!.event.seq, hash: sealed[last]!.hash };
+    if (last >= 0) this.#durable = { seq: sealed[last]!.seq, hash: sealed[last]!.hash };
     if (written === batch.length) {
       if (this.#burst > 0 && stored > 0) {
         this.#logger.warn('audit sink writing again', { sink: this.#transport.name, dropped: this.#burst });
@@ -356,7 +358,7 @@ export class AuditStream {
 
     // The rest never reached the destination: out of the chain again, so nothing is missing.
     this.#chain.rewind(
-      written === 0 ? start : { seq: sealed[written - 1]!.event.seq, hash: sealed[written - 1]!.hash },
+      written === 0 ? start : { seq: sealed[written - 1]!.seq, hash: sealed[written - 1]!.hash },
     );
     const error = outcome.error;
     if (this.#failures === 0) {
@@ -372,14 +374,14 @@ export class AuditStream {
     const retry: Pending[] = [];
     for (let i = written; i < batch.length; i++) {
       const pending = batch[i]!;
-      if (pending.waiter === undefined) {
+      if (pending.reject === undefined) {
         retry.push(pending);
         continue;
       }
       // A fail-closed read fails instead: its event is not kept for a later write.
       this.#urgent--;
       this.#drop(1, 'the destination failed');
-      pending.waiter.reject(
+      pending.reject(
         new AuditUnavailableError(
           this.#transport.name,
           `${this.#transport.name} did not accept the audit event, so the call's answer is withheld (auditFailClosed).`,
@@ -394,7 +396,7 @@ export class AuditStream {
   #checkpoint(): Promise<void> {
     if (this.#cadence === undefined) return Promise.resolve();
     return this.#cadence.sign(this.#durable, this.#timestamps.format(this.#now()), (entry) =>
-      this.#enqueue(entry, undefined, true),
+      this.#enqueue(entry, undefined, undefined, true),
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { AuditEvent } from './audit-event';
+import type { AuditEntry, AuditEvent } from './audit-event';
 import { canonicalJson, jsonString } from './canonical-json';
 
 function text(value: string | null): string {
@@ -76,14 +76,22 @@ export class CanonicalEventWriter {
   #tail: TailRun | undefined;
 
   line(event: AuditEvent): string {
+    return this.entryLine(event, event.seq, event.prev);
+  }
+
+  /**
+   * The line of `entry` placed at `seq` after `prev`: the same text as `line` of the event
+   * with those chain fields, without building that event. Fields beyond the format are left out.
+   */
+  entryLine(entry: AuditEntry, seq: number, prev: string): string {
     return (
-      `${this.#headText(event)},"prev":${text(event.prev)},"reason":${this.#reason.of(event.reason)}` +
-      `,"request_id":${text(event.request_id)},"secret_name":${this.#secretName.of(event.secret_name)}` +
-      `,"seq":${numberText(event.seq)}${this.#tailText(event)}`
+      `${this.#headText(entry)},"prev":${text(prev)},"reason":${this.#reason.of(entry.reason)}` +
+      `,"request_id":${text(entry.request_id)},"secret_name":${this.#secretName.of(entry.secret_name)}` +
+      `,"seq":${numberText(seq)}${this.#tailText(entry)}`
     );
   }
 
-  #headText(event: AuditEvent): string {
+  #headText(event: AuditEntry): string {
     const head = this.#head;
     if (
       event.details === null &&
@@ -113,7 +121,7 @@ export class CanonicalEventWriter {
     return built;
   }
 
-  #tailText(event: AuditEvent): string {
+  #tailText(event: AuditEntry): string {
     const tail = this.#tail;
     if (
       tail !== undefined &&

@@ -23,6 +23,15 @@ describe('AuditChain', () => {
     expect(sealed.bytes).toBe(Buffer.byteLength(sealed.line));
   });
 
+  it('gives the event as its line says, whatever becomes of the entry after sealing', () => {
+    const sealing = { ...entry(), secret_name: 'prod/billing/db' };
+    const sealed = new AuditChain().seal(sealing);
+    (sealing as { secret_name: string }).secret_name = 'prod/elsewhere/db';
+    expect(sealed.seq).toBe(1);
+    expect(sealed.event).toEqual(JSON.parse(sealed.line));
+    expect(sealed.event.secret_name).toBe('prod/billing/db');
+  });
+
   it('keeps every field of the format, null when absent, and nothing beyond it', () => {
     const sealed = new AuditChain().seal({ ...entry({ user_email: null }), extra: 'x' } as never);
     expect(Object.keys(sealed.event).sort()).toEqual([

@@ -131,7 +131,9 @@ describe.each([
 
   it('fails a fail-closed read with AUDIT_UNAVAILABLE, the service’s error its cause, when the group is missing and may not be made', async () => {
     const audit = sink({ createLogGroup: false });
-    const failure: unknown = await audit.record(recent(), true).catch((error: unknown) => error);
+    const failure: unknown = await (audit.record(recent(), true) as Promise<void>).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toMatchObject({
       code: 'AUDIT_UNAVAILABLE',
       cause: { name: 'ResourceNotFoundException' },
