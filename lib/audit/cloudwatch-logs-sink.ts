@@ -128,6 +128,8 @@ class LogStreamTransport implements AuditTransport {
   readonly #maxMs: number;
   /** CloudWatch wants each batch in time order; a clock that steps back must not break that. */
   #lastTime = 0;
+  /** The client the sink made itself (none when one was passed): its to destroy on close. */
+  #own: CloudWatchLogsClient | undefined;
 
   constructor(options: CloudWatchLogsAuditSinkOptions) {
     this.#group = options.logGroupName;
@@ -141,15 +143,24 @@ class LogStreamTransport implements AuditTransport {
     cloudWatchLogsSdk();
     let client = options.client;
     const config = options.clientConfig;
-    this.#client = () =>
-      (client ??= new (cloudWatchLogsSdk().CloudWatchLogsClient)({
+    this.#client = () => {
+      if (client !== undefined) return client;
+      client = this.#own = new (cloudWatchLogsSdk().CloudWatchLogsClient)({
         // The sink's own backoff is the one in force; SDK retries on top would multiply it.
         maxAttempts: 1,
         // Every fail-closed read waits on a PutLogEvents: its serialising is on their path.
         ...fastJsonProtocol(),
         ...config,
         requestHandler: config?.requestHandler ?? timeoutHandler(DEFAULT_TIMEOUTS),
-      }));
+      });
+      return client;
+    };
+  }
+
+  /** After the last write: a client the sink made goes, with its sockets; one passed in stays. */
+  async close(): Promise<void> {
+    this.#own?.destroy();
+    this.#own = undefined;
   }
 
   get logStreamName(): string {

@@ -1,7 +1,7 @@
 import {
+  CloudWatchLogsClient,
   DescribeLogStreamsCommand,
   GetLogEventsCommand,
-  type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { AuditEvent } from '../../../lib/audit/audit-event';
 import { hmacCheckpoints } from '../../../lib/audit/checkpoint';
@@ -140,4 +140,45 @@ describe.each([
     });
     expect(audit.stats()).toMatchObject({ written: 0, dropped: 1 });
   });
+
+  it(
+    clients === 'own'
+      ? 'destroys the client it made (its sockets) when closed'
+      : 'leaves the caller’s client open when closed',
+    async () => {
+      const inner = logs.config.requestHandler as unknown as {
+        handle(request: unknown, options?: unknown): Promise<unknown>;
+      };
+      const destroy = jest.fn();
+      const handler = {
+        handle: (request: unknown, options?: unknown) => inner.handle(request, options),
+        destroy,
+      };
+      const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+      const own = new CloudWatchLogsAuditSink({
+        logGroupName: `/keystage/audit-${++group}`,
+        ...(clients === 'own'
+          ? {
+              clientConfig: {
+                endpoint: local.endpoint.url,
+                region: 'us-east-1',
+                credentials,
+                requestHandler: handler as never,
+              },
+            }
+          : {
+              client: new CloudWatchLogsClient({
+                endpoint: local.endpoint.url,
+                region: 'us-east-1',
+                credentials,
+                requestHandler: handler as never,
+              }),
+            }),
+      });
+      await own.record(recent(), true);
+      expect(destroy).not.toHaveBeenCalled();
+      await own.close();
+      expect(destroy).toHaveBeenCalledTimes(clients === 'own' ? 1 : 0);
+    },
+  );
 });
