@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { fullJitterMs } from '../core/jitter';
 import { AuditUnavailableError, KeystageError } from '../errors';
 import { silentLogger, type Logger } from '../observability';
 import { AuditChain, type ChainHead, type SealedAuditEvent } from './audit-chain';
@@ -291,10 +291,8 @@ export class AuditStream {
     }
   }
 
-  /** Full jitter: uniform in [0, min(max, base * 2^(failures - 1))]. */
   #backoff(): number {
-    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(this.#failures - 1, 20));
-    return randomInt(ceiling + 1);
+    return fullJitterMs(this.#failures, RETRY_BASE_MS, RETRY_MAX_MS);
   }
 
   #seal(entry: AuditEntry): SealedAuditEvent {

@@ -6,7 +6,7 @@ import type {
   PutLogEventsCommandOutput,
   RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ValidationError } from '../errors';
 import type { ChainHead, SealedAuditEvent } from './audit-chain';
@@ -16,7 +16,7 @@ import type { AuditSinkOptions, AuditTransport, WriteOutcome } from './sink-opti
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { PUT_LOG_EVENTS_LIMITS, fitsOneLogBatch, planLogBatches } from './cloudwatch-logs-batches';
 import { cloudWatchLogsSdk, fastJsonProtocol } from './cloudwatch-logs-sdk';
-import { DEFAULT_TIMEOUTS, timeoutHandler } from '../core';
+import { DEFAULT_TIMEOUTS, fullJitterMs, timeoutHandler } from '../core';
 
 /** How the sink retries throttling and passing failures of CloudWatch Logs. */
 export interface AuditRetryOptions {
@@ -285,8 +285,8 @@ class LogStreamTransport implements AuditTransport {
         return (await client.send(command())) as T;
       } catch (error) {
         if (attempt >= this.#attempts || !isPassing(error)) throw error;
-        const ceiling = Math.min(this.#maxMs, this.#baseMs * 2 ** (attempt - 1));
-        await new Promise((resolve) => setTimeout(resolve, randomInt(ceiling + 1)));
+        const delay = fullJitterMs(attempt, this.#baseMs, this.#maxMs);
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }

@@ -1,3 +1,5 @@
+import { fullJitterMs } from '../core/jitter';
+
 /**
  * Backoff for failed refreshes: after the k-th failure in a row, the next refresh of that
  * label may start after a delay drawn uniformly from [0, min(MAX, BASE * 2^(k-1))] ("full
@@ -25,7 +27,6 @@ export class Refresh {
   failed(time: number, randomInt: (max: number) => number, passing: boolean): void {
     this.failures++;
     this.servesStale = passing;
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(this.failures - 1, 30));
-    this.retryAt = time + randomInt(ceiling + 1);
+    this.retryAt = time + fullJitterMs(this.failures, BACKOFF_BASE_MS, BACKOFF_MAX_MS, randomInt);
   }
 }

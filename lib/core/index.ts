@@ -17,6 +17,7 @@ export { derivedToken } from './derived-token';
 export type { AwsErrorContext } from './aws-errors';
 // kms-sdk is imported by its path: its declarations name the KMS SDK (an optional peer).
 export type { KmsClient, KmsClientConfig } from './kms-client';
+export { fullJitterMs } from './jitter';
 export { optionalPeer } from './optional-peer';
 export type { PeerUse } from './optional-peer';
 export { KEYSTAGE_TAGS, KEYSTAGE_TAG_PREFIX, SECRET_KINDS, secretName, validateNameSegment } from './naming';
