@@ -69,9 +69,10 @@ export interface CacheUse<A extends readonly unknown[], I, R> {
    */
   serve?(cache: SecretCache, input: I, invocation: Invocation): Promise<R>;
   /**
-   * A fresh hit's answer, synchronously where decoding is (a promise where it is not), marked
-   * on the invocation like `serve` marks it; undefined when the cache cannot answer at once.
-   * Governed hits (a policy, a limit, an audit trail) take this instead of `serve`.
+   * A fresh hit's answer, synchronously where decoding is (a promise where it is not), with
+   * `cacheHit` and the version marked on the invocation; undefined when the cache cannot
+   * answer at once. The cache stage asks it first, and calls `serve` only when it answered
+   * undefined, so `serve` need not look for a fresh hit again.
    */
   hit?(cache: SecretCache, input: I, invocation: Invocation): R | Promise<R> | undefined;
   /**

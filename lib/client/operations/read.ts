@@ -189,9 +189,8 @@ function servedByCache<A extends readonly unknown[], I extends { readonly read: 
   };
   return {
     hit,
+    // Only after `hit` found nothing fresh (the cache stage asks it first).
     serve: async (cache, input, invocation) => {
-      const answered = hit(cache, input, invocation);
-      if (answered !== undefined) return answered;
       const version = await cache.get(input.read.id, input.read.selector);
       invocation.versionId = version.versionId;
       return decode(input, version, (fetched) => cache.json(fetched));

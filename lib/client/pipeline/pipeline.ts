@@ -87,11 +87,7 @@ export class Pipeline {
       handler = this.#compose(operation);
       this.#handlers.set(operation, handler);
     }
-    return handler(this.#invocation(operation, args, callPrincipal));
-  }
-
-  #invocation(operation: AnyOperation, args: readonly unknown[], callPrincipal: unknown): Invocation {
-    return {
+    const invocation: Invocation = {
       operation,
       args,
       input: undefined,
@@ -104,6 +100,7 @@ export class Pipeline {
       cacheHit: false,
       versionId: undefined,
     };
+    return handler(invocation);
   }
 
   #compose(operation: AnyOperation): Handler {
